@@ -1,0 +1,57 @@
+# Amends: `make run` serves the demo, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help run test lint bench messages clean python
+
+help:
+	@echo "make run    set everything up and serve the demo on http://127.0.0.1:$(PORT)"
+	@echo "make test   lint, migration check, and the whole suite on SQLite and PostgreSQL"
+	@echo "make bench  the 100,000-account benchmark (slow; not part of make test)"
+
+python:
+	@scripts/find-python
+
+$(STAMP): pyproject.toml constraints.txt
+	@set -e; py=$$(scripts/find-python); \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+# A local secret key, made once and kept out of git, so the demo runs as production does.
+var/secret-key:
+	@mkdir -p var
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+run: export AMENDS_SECRET_KEY_FILE ?= var/secret-key
+run: $(STAMP) var/secret-key
+	@$(BIN)/amends migrate --no-input -v 0
+	@$(BIN)/amends demo --if-empty
+	@echo
+	@echo "  Amends: http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as admin (or maria, eleni, tomek, li, sam, viktor), password: amends-demo"
+	@echo
+	@$(BIN)/amends serve --port $(PORT) --no-migrate
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: $(STAMP)
+	@scripts/test
+
+bench: $(STAMP)
+	$(PY) bench/accounts.py
+
+messages: $(STAMP)
+	cd src/amends && ../../$(BIN)/amends makemessages --no-obsolete -l zh_Hans -l el -l pl -l en && ../../$(BIN)/amends compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from amends.people.models import Team
+
+language_code = RegexValidator(
+    r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$",
+    _("Use a language code such as en, pl, el or zh-hans."),
+)
+currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter currency code such as EUR."))
+
+
+class Kind(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    CONSUMER = "consumer", _("Consumer")
+
+
+class Tier(models.TextChoices):
+    STRATEGIC = "strategic", _("Strategic")
+    KEY = "key", _("Key")
+    STANDARD = "standard", _("Standard")
+    SMALL = "small", _("Small")
+
+
+class Lifecycle(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    AT_RISK = "at_risk", _("At risk")
+    IN_RECOVERY = "in_recovery", _("In recovery")
+    PARTING = "parting", _("Parting")
+    CHURNED = "churned", _("Churned")
+    WON_BACK = "won_back", _("Won back")
+
+
+class Account(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="accounts")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_accounts",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BUSINESS)
+    annual_value = models.DecimalField(
+        _("annual value"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[currency_code]
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.STANDARD)
+    lifecycle = models.CharField(
+        _("lifecycle state"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=16, default="en", validators=[language_code]
+    )
+    source = models.CharField(_("source"), max_length=64, default="manual")
+    external_id = models.CharField(_("external id"), max_length=128, blank=True)
+    # Lower-cased name and external id: one LIKE over one column, and it works for
+    # Greek and Polish where SQLite's LIKE only folds ASCII.
+    search_text = models.CharField(max_length=400, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("account")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="account_external_id_unique_per_source",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"], name="account_name"),
+            models.Index(fields=["team", "name", "id"], name="account_team_name"),
+            models.Index(fields=["lifecycle", "name", "id"], name="account_lifecycle_name"),
+            models.Index(fields=["team", "lifecycle", "name", "id"], name="account_team_lifecycle"),
+            models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def search_text_for(name: str, external_id: str) -> str:
+        return f"{name} {external_id}".casefold()
+
+
+class Contact(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=16, blank=True, validators=[language_code]
+    )
+    is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_decision_maker", "name", "id"]
+        verbose_name = _("contact")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,72 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from amends.accounts.models import Account, Contact
+from amends.people.access import READ, WRITE, team_ids_for
+from amends.people.models import User
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    q: str = ""
+    lifecycle: str = ""
+    kind: str = ""
+    tier: str = ""
+    team: int | None = None
+    owner: int | None = None
+
+
+def account_visible_to(user: User, action: str = READ) -> QuerySet[Account]:
+    ids = team_ids_for(user, action)
+    accounts = Account.objects.all()
+    return accounts if ids is None else accounts.filter(team_id__in=ids)
+
+
+def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
+    accounts = account_visible_to(user)
+    if filters.q.strip():
+        accounts = accounts.filter(search_text__contains=filters.q.strip().casefold())
+    if filters.lifecycle:
+        accounts = accounts.filter(lifecycle=filters.lifecycle)
+    if filters.kind:
+        accounts = accounts.filter(kind=filters.kind)
+    if filters.tier:
+        accounts = accounts.filter(tier=filters.tier)
+    if filters.team:
+        accounts = accounts.filter(team_id=filters.team)
+    if filters.owner:
+        accounts = accounts.filter(owner_id=filters.owner)
+    return accounts.select_related("team", "owner").order_by("name", "id")
+
+
+def account_get_for(*, user: User, account_id: int, action: str = READ) -> Account:
+    """The account ``user`` may see, or 404; for a write, 403 when they may only look.
+
+    An outsider learns nothing, not even that the account exists; a viewer of the
+    team already knows it exists, so a refusal there says why.
+    """
+    account = (
+        account_visible_to(user).select_related("team", "owner").filter(pk=account_id).first()
+    )
+    if account is None:
+        raise Http404("No such account.")
+    if action == WRITE and not account_visible_to(user, WRITE).filter(pk=account_id).exists():
+        raise PermissionDenied("You may look at this account but not change it.")
+    return account
+
+
+def contact_get_for(*, user: User, contact_id: int, action: str = READ) -> Contact:
+    contact = Contact.objects.filter(pk=contact_id).only("id", "account_id").first()
+    if contact is None:
+        raise Http404("No such contact.")
+    account = account_get_for(user=user, account_id=contact.account_id, action=action)
+    contact = Contact.objects.get(pk=contact_id)
+    contact.account = account
+    return contact
+
+
+def contact_list_for_account(*, account: Account) -> QuerySet[Contact]:
+    return account.contacts.all()

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amends.accounts.csvio import ImportRejected, accounts_export_rows, accounts_import, csv_lines
+from amends.accounts.forms import AccountFilterForm, AccountForm, ContactForm, ImportForm
+from amends.accounts.selectors import (
+    AccountFilters,
+    account_get_for,
+    account_list,
+    contact_get_for,
+    contact_list_for_account,
+)
+from amends.accounts.services import (
+    account_create,
+    account_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
+from amends.core.pagination import page_of
+from amends.people.access import WRITE, user_can, user_can_write_anywhere
+from amends.timeline.models import Via
+from amends.timeline.selectors import event_list_for_account
+from amends.timeline.services import Actor
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.user, via=Via.WEB)
+
+
+def _filters(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
+    form = AccountFilterForm(request.GET)
+    if not form.is_valid():
+        return form, AccountFilters()
+    return form, AccountFilters(**form.cleaned_data)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+def account_list_view(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    page = page_of(
+        account_list(user=request.user, filters=filters),
+        request.GET.get("page"),
+        settings.AMENDS_PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": user_can_write_anywhere(request.user),
+    }
+    template = "accounts/list.html#results" if request.htmx else "accounts/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_get_for(user=request.user, account_id=account_id)
+    events = page_of(event_list_for_account(account_id=account.pk), request.GET.get("events"), 20)
+    context = {
+        "account": account,
+        "contacts": contact_list_for_account(account=account),
+        "events": events,
+        "can_edit": user_can(request.user, WRITE, account.team_id),
+    }
+    template = "accounts/detail.html#timeline" if request.htmx else "accounts/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    if not user_can_write_anywhere(request.user):
+        raise PermissionDenied(_("You may look at accounts but not add them."))
+    form = AccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        team = data.pop("team")
+        try:
+            account = account_create(actor=_actor(request), team=team, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Account created."))
+            return redirect("accounts:detail", account_id=account.pk)
+    return render(request, "accounts/form.html", {"form": form, "account": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        # The form already copied the values onto the instance: start again from the row.
+        fresh = account_get_for(user=request.user, account_id=account_id, action=WRITE)
+        try:
+            account_update(actor=_actor(request), account=fresh, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("accounts:detail", account_id=account_id)
+    return render(request, "accounts/form.html", {"form": form, "account": account})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
+    form = ContactForm(request.POST or None, initial={"language": account.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_create(actor=_actor(request), account=account, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect("accounts:detail", account_id=account.pk)
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit_view(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        fresh = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
+        try:
+            contact_update(actor=_actor(request), contact=fresh, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("accounts:detail", account_id=contact.account_id)
+    context = {"form": form, "account": contact.account, "contact": contact}
+    return render(request, "accounts/contact_form.html", context)
+
+
+@login_required
+@require_POST
+def contact_delete_view(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
+    contact_delete(actor=_actor(request), contact=contact)
+    messages.success(request, _("Contact removed."))
+    return redirect("accounts:detail", account_id=contact.account_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_import_view(request: HttpRequest) -> HttpResponse:
+    if not user_can_write_anywhere(request.user):
+        raise PermissionDenied(_("You may look at accounts but not import them."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems, result = [], None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = accounts_import(actor=_actor(request), data=form.cleaned_data["file"].read())
+        except ImportRejected as rejected:
+            problems = rejected.problems
+    context = {"form": form, "problems": problems, "result": result}
+    return render(request, "accounts/import.html", context, status=400 if problems else 200)
+
+
+@login_required
+def account_export_view(request: HttpRequest) -> StreamingHttpResponse:
+    _, filters = _filters(request)
+    accounts = account_list(user=request.user, filters=filters).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        csv_lines(accounts_export_rows(accounts)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="amends-accounts-{stamp}.csv"'
+    return response

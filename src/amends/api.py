@@ -1,0 +1,96 @@
+"""The REST API root: authentication, and one error shape for every 4xx:
+
+    {"message": "what went wrong", "errors": [{"field": "name", "message": "…"}]}
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from amends import __version__
+from amends.people.services import token_authenticate
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_authenticate(secret=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Amends API",
+    version="1",
+    description="Accounts, contacts and their timeline. Authenticate with "
+    "`Authorization: Bearer <token>` (make one with `amends token create --user NAME` "
+    "or on your profile page).",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+def error_body(message: str, errors: list[dict] | None = None) -> dict:
+    return {"message": message, "errors": errors or []}
+
+
+def _field_name(location) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
+    return ".".join(parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_request(request, exc: NinjaValidationError):
+    errors = [
+        {"field": _field_name(error.get("loc", [])), "message": error.get("msg", "invalid")}
+        for error in exc.errors
+    ]
+    return api.create_response(request, error_body("The request is not valid.", errors), status=422)
+
+
+@api.exception_handler(ValidationError)
+def on_invalid_values(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": "" if field == "__all__" else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "", "message": message} for message in exc.messages]
+    return api.create_response(request, error_body("The values are not valid.", errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    body = error_body("Authentication required: send the header Authorization: Bearer <token>.")
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    message = str(exc) or "You may not do this."
+    return api.create_response(request, error_body(message), status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, error_body(str(exc) or "Not found."), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+@api.get("/", auth=None, tags=["meta"])
+def api_root(request):
+    return {"name": "Amends API", "version": __version__, "openapi": "/api/v1/openapi.json"}
+
+
+from amends.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/", accounts_router)

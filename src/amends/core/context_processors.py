@@ -1,0 +1,29 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The areas of METHOD.md, in the order a user meets them. Those not built yet say so.
+NAVIGATION = [
+    ("accounts", _("Accounts"), "accounts:list"),
+    ("incidents", _("Incidents"), "core:incidents"),
+    ("cases", _("Cases"), "core:cases"),
+    ("inbox", _("Inbox"), "core:inbox"),
+    ("insights", _("Insights"), "core:insights"),
+]
+
+
+def navigation(request):
+    match = getattr(request, "resolver_match", None)
+    current = match.namespace if match else ""
+    if current == "core" and match:
+        current = match.url_name
+    items = [
+        {
+            "key": key,
+            "label": label,
+            "url": reverse(url_name),
+            "current": key == current,
+            "coming": url_name.startswith("core:"),
+        }
+        for key, label, url_name in NAVIGATION
+    ]
+    return {"navigation": items}

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from amends.accounts.models import Account
+from amends.core.demo import DEMO_PASSWORD, demo_load
+from amends.core.progress import ProgressBar
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data: teams, people, accounts in several languages, contacts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=120, help="how many (default 120)")
+        parser.add_argument("--seed", type=int, default=1, help="same seed, same data")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when accounts already exist"
+        )
+
+    def handle(self, *args, accounts, seed, if_empty, **options):
+        if accounts < 0:
+            raise CommandError("--accounts must be 0 or more")
+        if if_empty and Account.objects.exists():
+            self.stdout.write("Accounts exist already; demo data not loaded.")
+            return
+        result = demo_load(accounts=accounts, seed=seed, progress=ProgressBar("accounts"))
+        self.stdout.write(
+            f"Demo data: {result.teams} teams, {result.users} people, "
+            f"{result.accounts} accounts, {result.contacts} contacts added."
+        )
+        if result.users:
+            self.stdout.write(
+                f"Log in as admin (or maria, eleni, tomek, li, sam, viktor) "
+                f"with the password {DEMO_PASSWORD!r}."
+            )

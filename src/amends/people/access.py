@@ -1,0 +1,55 @@
+"""Who may see and change what. Every view and endpoint asks here, through the
+per-object helpers in each app's selectors (``account_get_for``)."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from amends.people.models import Membership, Role, Team, User
+
+READ = "read"
+WRITE = "write"
+
+
+def user_is_admin(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_amends_is_admin", None)
+    if cached is None:
+        cached = Membership.objects.filter(user=user, role=Role.ADMIN).exists()
+        user._amends_is_admin = cached
+    return cached
+
+
+def team_ids_for(user: User | AnonymousUser, action: str = READ) -> set[int] | None:
+    """The teams whose accounts ``user`` may read (or write). ``None`` means every team."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user_is_admin(user):
+        return None
+    cache_name = f"_amends_team_ids_{action}"
+    cached = getattr(user, cache_name, None)
+    if cached is not None:
+        return cached
+    roles = [Role.MANAGER, Role.AGENT] if action == WRITE else [Role.MANAGER, Role.AGENT, Role.VIEWER]
+    ids = set(
+        Membership.objects.filter(user=user, role__in=roles).values_list("team_id", flat=True)
+    )
+    setattr(user, cache_name, ids)
+    return ids
+
+
+def user_can(user: User | AnonymousUser, action: str, team_id: int) -> bool:
+    ids = team_ids_for(user, action)
+    return ids is None or team_id in ids
+
+
+def teams_for(user: User | AnonymousUser, action: str = READ):
+    ids = team_ids_for(user, action)
+    teams = Team.objects.all()
+    return teams if ids is None else teams.filter(id__in=ids)
+
+
+def user_can_write_anywhere(user: User | AnonymousUser) -> bool:
+    ids = team_ids_for(user, WRITE)
+    return ids is None or bool(ids)

@@ -1,0 +1,127 @@
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from amends.people.models import ApiToken, LoginFailure, Membership, Role, Team, User
+
+TOKEN_PREFIX = "amd_"
+
+
+def team_create(*, name: str, slug: str = "") -> Team:
+    return Team.objects.create(name=name, slug=slug or slugify(name)[:60] or "team")
+
+
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    preferred_language: str = "en",
+) -> User:
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+        preferred_language=preferred_language,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def membership_set(*, user: User, team: Team, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, team=team, defaults={"role": role}
+    )
+    # Admins manage the whole site, so they also get into Django's admin.
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return membership
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    # The secret has 256 bits of entropy, so a plain SHA-256 is enough: there
+    # is nothing to brute-force the way there is with a password.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str) -> IssuedToken:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100] or "token", prefix=secret[:12], digest=_digest(secret)
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(*, secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Writing on every request would serialise readers behind SQLite's write
+    # lock; a minute's precision is plenty for "last used".
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _failure_window_start():
+    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def login_is_throttled(*, username: str, address: str | None) -> bool:
+    since = _failure_window_start()
+    limit = settings.LOGIN_FAILURE_LIMIT
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username=username.lower()).count() >= limit:
+        return True
+    # Per address, allow more: an office behind one NAT shares an address.
+    return bool(address) and recent.filter(address=address).count() >= limit * 4
+
+
+def login_failure_record(*, username: str, address: str | None) -> None:
+    LoginFailure.objects.create(username=username.lower(), address=address, at=timezone.now())
+    # Keep the table small: old failures no longer count for anything.
+    LoginFailure.objects.filter(at__lt=_failure_window_start()).delete()
+
+
+def login_failures_clear(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.lower()).delete()

@@ -1,0 +1,164 @@
+"""The one settings module. Every value a deployment may change comes from an
+``AMENDS_*`` environment variable, documented in docs/settings.md (a test keeps
+the two in step)."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from amends.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    read_secret_file,
+)
+
+SRC_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(env_str("AMENDS_HOME", str(SRC_DIR.parent.parent))).resolve()
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env_bool("AMENDS_DEBUG", False)
+# Never empty, so Django starts far enough to run the amends.E001 check, which
+# refuses the placeholder with a message that says what to set.
+SECRET_KEY = (
+    env_str("AMENDS_SECRET_KEY")
+    or read_secret_file("AMENDS_SECRET_KEY_FILE")
+    or ("insecure-dev-key" if DEBUG else "amends-secret-key-not-set")
+)
+ALLOWED_HOSTS = env_list("AMENDS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("AMENDS_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("AMENDS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SECURE_COOKIES = env_bool("AMENDS_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+
+_DEFAULT_DATABASE = f"sqlite:///{VAR_DIR / 'amends.sqlite3'}"
+DATABASES = {"default": database_from_url(env_str("AMENDS_DATABASE_URL", _DEFAULT_DATABASE))}
+if DATABASES["default"]["NAME"] == str(VAR_DIR / "amends.sqlite3"):
+    # The embedded default must work on a fresh checkout: make its folder.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "amends.core",
+    "amends.people",
+    "amends.timeline",
+    "amends.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "amends.core.middleware.HtmxVaryMiddleware",
+    "amends.core.middleware.ApiErrorShapeMiddleware",
+]
+
+ROOT_URLCONF = "amends.urls"
+WSGI_APPLICATION = "amends.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "amends.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "people.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:list"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Failed logins allowed per username and per address within the window, then refused.
+LOGIN_FAILURE_LIMIT = env_int("AMENDS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("AMENDS_LOGIN_FAILURE_WINDOW", 900, minimum=1)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("el", _("Greek")),
+    ("pl", _("Polish")),
+]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = env_str("AMENDS_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the app directories too, so a fresh checkout needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Outgoing mail (Django 6.1 mailers). The console backend prints messages instead
+# of sending them, which is what a laptop demo wants.
+_EMAIL_HOST = env_str("AMENDS_EMAIL_HOST")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env_int("AMENDS_EMAIL_PORT", 25, minimum=1),
+                "username": env_str("AMENDS_EMAIL_USER"),
+                "password": env_str("AMENDS_EMAIL_PASSWORD"),
+                "use_tls": env_bool("AMENDS_EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("AMENDS_EMAIL_USE_SSL", False),
+                "timeout": env_int("AMENDS_EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+        if _EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("AMENDS_EMAIL_FROM", "amends@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AMENDS_PAGE_SIZE = 25
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("AMENDS_LOG_LEVEL", "INFO")},
+}

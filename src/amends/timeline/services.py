@@ -1,0 +1,82 @@
+"""Writing to the timeline. Services in every app call ``event_record`` inside
+their own transaction, so a change and its record land together or not at all."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from amends.timeline.models import Event, Via
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change, and through which door."""
+
+    user: Any = None
+    via: str = Via.SYSTEM
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return self.user.get_username()
+        return "system"
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(user=None, via=Via.SYSTEM)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of a field value for before/after."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    changed = [key for key in after if before.get(key) != after.get(key)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def event_build(
+    *,
+    actor: Actor,
+    action: str,
+    subject: models.Model,
+    summary: str,
+    account_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    return Event(
+        account_id=account_id,
+        at=at or timezone.now(),
+        actor=actor.user,
+        actor_name=actor.name,
+        via=actor.via,
+        action=action,
+        subject_type=subject._meta.label_lower,
+        subject_id=subject.pk,
+        summary=summary[:300],
+        before=before or {},
+        after=after or {},
+    )
+
+
+def event_record(**kwargs: Any) -> Event:
+    event = event_build(**kwargs)
+    event.save()
+    return event
