@@ -1,0 +1,138 @@
+"""Fixtures shared by every app's tests: named personas and a real browser.
+
+The personas tell the access story: ``manager``, ``agent`` and ``viewer`` work in
+team North; ``outsider`` is an agent of team South and must see nothing of North.
+"""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("AMENDS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+PASSWORD = "correct horse battery"
+
+
+class People:
+    def __init__(self):
+        from amends.people.models import Role
+        from amends.people.services import membership_set, team_create, user_create
+
+        self.north = team_create(name="North", slug="north")
+        self.south = team_create(name="South", slug="south")
+
+        def person(username, team=None, role=None, **extra):
+            user = user_create(username=username, password=PASSWORD, **extra)
+            if team is not None:
+                membership_set(user=user, team=team, role=role)
+            return user
+
+        self.admin = person("ada", is_superuser=True)
+        self.manager = person("mia", self.north, Role.MANAGER)
+        self.agent = person("alex", self.north, Role.AGENT)
+        self.viewer = person("vic", self.north, Role.VIEWER)
+        self.outsider = person("otto", self.south, Role.AGENT)
+
+
+@pytest.fixture
+def people(db) -> People:
+    return People()
+
+
+@pytest.fixture
+def account(people):
+    from amends.accounts.services import account_create, contact_create
+    from amends.timeline.services import Actor
+
+    made = account_create(
+        actor=Actor(user=people.agent, via="web"),
+        team=people.north,
+        name="Harbor Printing Ltd",
+        annual_value="120000",
+        currency="EUR",
+        owner=people.agent,
+    )
+    contact_create(
+        actor=Actor(user=people.agent, via="web"),
+        account=made,
+        name="Joanna Nowak",
+        role="Head of Operations",
+        email="joanna@harbor.example",
+        is_decision_maker=True,
+    )
+    return made
+
+
+@pytest.fixture
+def south_account(people):
+    from amends.accounts.services import account_create
+    from amends.timeline.services import Actor
+
+    return account_create(
+        actor=Actor(user=people.outsider, via="web"), team=people.south, name="Southern Foods"
+    )
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# -- the browser ---------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Debian's chromium is not installed")
+        pytest.skip("browser tests need Debian's chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in the test thread; Django's ORM would refuse to
+    # work there without this, though no query ever runs inside that loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def browser_login(page, username, password=PASSWORD):
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/")

@@ -1,0 +1,22 @@
+import pytest
+
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_logs_in_lists_searches_and_opens_an_account(page, people, account, south_account):
+    browser_login(page, "alex")
+    rows = page.locator("table.accounts tbody tr")
+    assert rows.count() == 1
+    assert "Southern Foods" not in page.content()
+
+    page.get_by_role("searchbox").fill("harbor")
+    page.wait_for_url("**q=harbor**")
+    assert rows.count() == 1
+
+    page.get_by_role("link", name="Harbor Printing Ltd").click()
+    page.wait_for_url(f"**/accounts/{account.pk}/")
+    assert page.get_by_role("heading", name="Contacts").is_visible()
+    assert page.locator(".contacts").get_by_text("Joanna Nowak").is_visible()
+    assert page.get_by_text("Account Harbor Printing Ltd created").is_visible()
