@@ -50,8 +50,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/accounts.py
 
+# Refresh the translation catalogues after changing UI text (needs gettext's msgfmt).
 messages: $(STAMP)
-	cd src/amends && ../../$(BIN)/amends makemessages --no-obsolete -l zh_Hans -l el -l pl -l en && ../../$(BIN)/amends compilemessages
+	cd src/amends && AMENDS_DEBUG=1 ../../$(BIN)/amends makemessages --no-obsolete --ignore "*/tests/*" -l en -l zh_Hans -l el -l pl
+	cd src/amends && AMENDS_DEBUG=1 ../../$(BIN)/amends compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,6 +1,6 @@
 """The REST API root: authentication, and one error shape for every 4xx:
 
-    {"message": "what went wrong", "errors": [{"field": "name", "message": "…"}]}
+{"message": "what went wrong", "errors": [{"field": "name", "message": "…"}]}
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}"
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -59,6 +61,29 @@ def read_secret_file(name: str) -> str:
             return handle.readline().strip()
     except OSError as error:
         raise ImproperlyConfigured(f"{name}: cannot read {path}: {error.strerror}") from None
+
+
+def mailers_from_env() -> dict:
+    host = env_str("AMENDS_EMAIL_HOST")
+    if not host:
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    use_tls, use_ssl = env_bool("AMENDS_EMAIL_USE_TLS"), env_bool("AMENDS_EMAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("set AMENDS_EMAIL_USE_TLS or AMENDS_EMAIL_USE_SSL, not both")
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": host,
+                "port": env_int("AMENDS_EMAIL_PORT", 465 if use_ssl else 25, minimum=1),
+                "username": env_str("AMENDS_EMAIL_USER"),
+                "password": env_str("AMENDS_EMAIL_PASSWORD"),
+                "use_tls": use_tls,
+                "use_ssl": use_ssl,
+                "timeout": env_int("AMENDS_EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+    }
 
 
 def database_from_url(url: str, *, name: str = "AMENDS_DATABASE_URL") -> dict:

@@ -12,6 +12,7 @@ from amends.env import (
     env_int,
     env_list,
     env_str,
+    mailers_from_env,
     read_secret_file,
 )
 
@@ -126,27 +127,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Outgoing mail (Django 6.1 mailers). The console backend prints messages instead
-# of sending them, which is what a laptop demo wants.
-_EMAIL_HOST = env_str("AMENDS_EMAIL_HOST")
-MAILERS = {
-    "default": (
-        {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _EMAIL_HOST,
-                "port": env_int("AMENDS_EMAIL_PORT", 25, minimum=1),
-                "username": env_str("AMENDS_EMAIL_USER"),
-                "password": env_str("AMENDS_EMAIL_PASSWORD"),
-                "use_tls": env_bool("AMENDS_EMAIL_USE_TLS", False),
-                "use_ssl": env_bool("AMENDS_EMAIL_USE_SSL", False),
-                "timeout": env_int("AMENDS_EMAIL_TIMEOUT", 10, minimum=1),
-            },
-        }
-        if _EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    )
-}
+# Outgoing mail (Django 6.1 mailers): SMTP when AMENDS_EMAIL_HOST is set, else
+# the console, which prints messages instead of sending them (right for a demo).
+MAILERS = mailers_from_env()
 DEFAULT_FROM_EMAIL = env_str("AMENDS_EMAIL_FROM", "amends@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -154,7 +137,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-AMENDS_PAGE_SIZE = 25
+AMENDS_PAGE_SIZE = env_int("AMENDS_PAGE_SIZE", 25, minimum=5)
 
 LOGGING = {
     "version": 1,

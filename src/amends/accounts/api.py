@@ -1,10 +1,10 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.models import Kind, Lifecycle, Tier
 from amends.accounts.selectors import (
@@ -22,7 +22,7 @@ from amends.accounts.services import (
     contact_update,
 )
 from amends.core.pagination import page_of
-from amends.people.access import READ, WRITE, teams_for
+from amends.people.access import READ, WRITE, teams_for, user_can_write_anywhere
 from amends.people.models import Team, User
 from amends.timeline.models import Via
 from amends.timeline.selectors import event_list_for_account
@@ -212,14 +212,18 @@ def list_accounts(request, query: Query[AccountQuery]):
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
 def create_account(request, payload: AccountIn):
+    if not user_can_write_anywhere(request.user):
+        raise PermissionDenied("You may look at accounts but not add them.")
     data = payload.dict()
     team = _team(request, data.pop("team"), WRITE)
     data["owner"] = _owner(data.pop("owner"))
     account = account_create(actor=_actor(request), team=team, **data)
-    return 201, account
+    return Status(201, account)
 
 
-@router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Read an account")
+@router.get(
+    "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Read an account"
+)
 def read_account(request, account_id: int):
     return account_get_for(user=request.user, account_id=account_id)
 
@@ -257,10 +261,12 @@ def list_contacts(request, account_id: int):
 )
 def create_contact(request, account_id: int, payload: ContactIn):
     account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
-    return 201, contact_create(actor=_actor(request), account=account, **payload.dict())
+    return Status(201, contact_create(actor=_actor(request), account=account, **payload.dict()))
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact")
+@router.patch(
+    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
+)
 def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items()}
@@ -274,7 +280,7 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 def delete_contact(request, contact_id: int):
     contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
     contact_delete(actor=_actor(request), contact=contact)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -8,6 +8,7 @@ file twice changes nothing the second time.
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -102,6 +103,20 @@ class _Lookups:
         )
 
 
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _amount(text: str) -> Decimal:
+    """``8000``, ``8 000``, ``8,000.50``; a lone comma is refused rather than guessed,
+    since ``350,50`` is 350.50 in Poland and 35050 in the US."""
+    compact = re.sub(r"[\s\u00a0\u202f_]", "", text)
+    if "," in compact:
+        if not _GROUPED.match(compact):
+            raise InvalidOperation
+        compact = compact.replace(",", "")
+    return Decimal(compact)
+
+
 def _check_row(raw: dict[str, str], line: int, lookups: _Lookups, problems: list[Problem]) -> _Row:
     row = _Row(line=line)
 
@@ -153,12 +168,16 @@ def _check_row(raw: dict[str, str], line: int, lookups: _Lookups, problems: list
 
     if values["annual_value"]:
         try:
-            amount = Decimal(values["annual_value"].replace(",", ""))
+            amount = _amount(values["annual_value"])
             if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
                 raise InvalidOperation
             row.values["annual_value"] = amount.quantize(Decimal("0.01"))
         except InvalidOperation:
-            bad("annual_value", f"{values['annual_value']!r} is not an amount of 0 or more")
+            bad(
+                "annual_value",
+                f"{values['annual_value']!r} is not an amount of 0 or more "
+                "(write decimals with a dot: 1234.50)",
+            )
     else:
         row.values["annual_value"] = Decimal("0.00")
 
@@ -181,7 +200,9 @@ def _parse(text: str, lookups: _Lookups) -> list[_Row]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     problems: list[Problem] = []
     if not header:
-        raise ImportRejected([Problem(1, "", "the file is empty; the first line must name columns")])
+        raise ImportRejected(
+            [Problem(1, "", "the file is empty; the first line must name columns")]
+        )
     unknown = [name for name in header if name not in COLUMNS]
     missing = sorted(REQUIRED - set(header))
     repeated = sorted({name for name in header if header.count(name) > 1})
@@ -213,7 +234,9 @@ def _parse(text: str, lookups: _Lookups) -> list[_Row]:
             if row.values["external_id"]:
                 if key in seen:
                     problems.append(
-                        Problem(line, "external_id", f"{key[1]!r} already appears on line {seen[key]}")
+                        Problem(
+                            line, "external_id", f"{key[1]!r} already appears on line {seen[key]}"
+                        )
                     )
                 else:
                     seen[key] = line

@@ -9,10 +9,16 @@ from amends.people.models import Membership, User
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     lifecycle = forms.ChoiceField(
-        label=_("Lifecycle state"), required=False, choices=[("", _("Any state")), *Lifecycle.choices]
+        label=_("Lifecycle state"),
+        required=False,
+        choices=[("", _("Any state")), *Lifecycle.choices],
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices])
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("Any tier")), *Tier.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"), required=False, choices=[("", _("Any tier")), *Tier.choices]
+    )
 
 
 class AccountForm(forms.ModelForm):

@@ -48,9 +48,7 @@ def account_get_for(*, user: User, account_id: int, action: str = READ) -> Accou
     An outsider learns nothing, not even that the account exists; a viewer of the
     team already knows it exists, so a refusal there says why.
     """
-    account = (
-        account_visible_to(user).select_related("team", "owner").filter(pk=account_id).first()
-    )
+    account = account_visible_to(user).select_related("team", "owner").filter(pk=account_id).first()
     if account is None:
         raise Http404("No such account.")
     if action == WRITE and not account_visible_to(user, WRITE).filter(pk=account_id).exists():

@@ -31,30 +31,97 @@ PEOPLE = [
     ("sam", "Sam", "Reed", "en", [("ecommerce", Role.MANAGER)]),
     ("viktor", "Viktor", "Lang", "en", [("key-accounts", Role.VIEWER), ("ecommerce", Role.VIEWER)]),
 ]
-OWNERS = {"key-accounts": ["eleni", "maria"], "growth": ["tomek", "maria"], "ecommerce": ["li", "sam"]}
+OWNERS = {
+    "key-accounts": ["eleni", "maria"],
+    "growth": ["tomek", "maria"],
+    "ecommerce": ["li", "sam"],
+}
 
 COMPANY_WORDS = {
     "en": (
-        ["Northwind", "Bluebird", "Harbor", "Summit", "Crescent", "Maple", "Ironwood", "Lakeside",
-         "Redstone", "Silverline", "Oakridge", "Brightwater", "Kestrel", "Fairfield"],
-        ["Printing", "Logistics", "Foods", "Dental", "Software", "Supplies", "Studio", "Labs",
-         "Health", "Freight", "Outfitters", "Analytics"],
+        [
+            "Northwind",
+            "Bluebird",
+            "Harbor",
+            "Summit",
+            "Crescent",
+            "Maple",
+            "Ironwood",
+            "Lakeside",
+            "Redstone",
+            "Silverline",
+            "Oakridge",
+            "Brightwater",
+            "Kestrel",
+            "Fairfield",
+        ],
+        [
+            "Printing",
+            "Logistics",
+            "Foods",
+            "Dental",
+            "Software",
+            "Supplies",
+            "Studio",
+            "Labs",
+            "Health",
+            "Freight",
+            "Outfitters",
+            "Analytics",
+        ],
         ["Ltd", "Inc", "LLC", "& Co", "Group", "Partners"],
     ),
     "pl": (
-        ["Wisła", "Bursztyn", "Zielona Dolina", "Mazur", "Sokół", "Orzeł", "Tatry", "Warta",
-         "Bałtyk", "Jodła", "Łąka", "Świt"],
+        [
+            "Wisła",
+            "Bursztyn",
+            "Zielona Dolina",
+            "Mazur",
+            "Sokół",
+            "Orzeł",
+            "Tatry",
+            "Warta",
+            "Bałtyk",
+            "Jodła",
+            "Łąka",
+            "Świt",
+        ],
         ["Druk", "Logistyka", "Meble", "Serwis", "Piekarnia", "Technika", "Handel", "Ogrody"],
         ["sp. z o.o.", "S.A.", "s.c.", "sp.j."],
     ),
     "el": (
-        ["Αιγαίο", "Όλυμπος", "Ακρόπολη", "Κρήτη", "Πήγασος", "Ερμής", "Δελφοί", "Ιόνιο",
-         "Αθηνά", "Ποσειδών", "Μύρτος", "Ήλιος"],
+        [
+            "Αιγαίο",
+            "Όλυμπος",
+            "Ακρόπολη",
+            "Κρήτη",
+            "Πήγασος",
+            "Ερμής",
+            "Δελφοί",
+            "Ιόνιο",
+            "Αθηνά",
+            "Ποσειδών",
+            "Μύρτος",
+            "Ήλιος",
+        ],
         ["Τυπογραφία", "Μεταφορές", "Τρόφιμα", "Λογισμικό", "Εμπορική", "Ξενοδοχεία", "Υγεία"],
         ["Α.Ε.", "Ε.Π.Ε.", "Ι.Κ.Ε.", "Ο.Ε."],
     ),
     "zh-hans": (
-        ["华东", "长江", "星河", "金桥", "蓝天", "东方", "新华", "明珠", "天成", "瑞丰", "海川", "嘉禾"],
+        [
+            "华东",
+            "长江",
+            "星河",
+            "金桥",
+            "蓝天",
+            "东方",
+            "新华",
+            "明珠",
+            "天成",
+            "瑞丰",
+            "海川",
+            "嘉禾",
+        ],
         ["印刷", "物流", "食品", "科技", "贸易", "软件", "医疗", "家居"],
         ["有限公司", "集团", "股份有限公司"],
     ),
@@ -65,23 +132,37 @@ COMPANY_WORDS = {
     ),
 }
 PERSON_NAMES = {
-    "en": (["James", "Olivia", "Noah", "Emma", "Liam", "Ava", "Ethan", "Mia", "Grace", "Owen"],
-           ["Carter", "Hughes", "Bennett", "Foster", "Price", "Turner", "Morgan", "Ellis"]),
-    "pl": (["Anna", "Piotr", "Katarzyna", "Michał", "Agnieszka", "Krzysztof", "Ewa", "Paweł"],
-           ["Kowalski", "Nowak", "Wiśniewski", "Zieliński", "Lewandowski", "Kamiński"]),
-    "el": (["Γιώργος", "Μαρία", "Νίκος", "Ελένη", "Δημήτρης", "Κατερίνα", "Κώστας", "Σοφία"],
-           ["Παπαδόπουλος", "Οικονόμου", "Γεωργίου", "Νικολάου", "Δημητρίου", "Ιωάννου"]),
-    "zh-hans": (["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳"],
-                ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]),
-    "de": (["Lukas", "Anna", "Felix", "Lena", "Jonas", "Marie"],
-           ["Müller", "Schmidt", "Schneider", "Fischer", "Weber"]),
+    "en": (
+        ["James", "Olivia", "Noah", "Emma", "Liam", "Ava", "Ethan", "Mia", "Grace", "Owen"],
+        ["Carter", "Hughes", "Bennett", "Foster", "Price", "Turner", "Morgan", "Ellis"],
+    ),
+    "pl": (
+        ["Anna", "Piotr", "Katarzyna", "Michał", "Agnieszka", "Krzysztof", "Ewa", "Paweł"],
+        ["Kowalski", "Nowak", "Wiśniewski", "Zieliński", "Lewandowski", "Kamiński"],
+    ),
+    "el": (
+        ["Γιώργος", "Μαρία", "Νίκος", "Ελένη", "Δημήτρης", "Κατερίνα", "Κώστας", "Σοφία"],
+        ["Παπαδόπουλος", "Οικονόμου", "Γεωργίου", "Νικολάου", "Δημητρίου", "Ιωάννου"],
+    ),
+    "zh-hans": (
+        ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳"],
+        ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"],
+    ),
+    "de": (
+        ["Lukas", "Anna", "Felix", "Lena", "Jonas", "Marie"],
+        ["Müller", "Schmidt", "Schneider", "Fischer", "Weber"],
+    ),
 }
 LANGUAGE_WEIGHTS = [("en", 40), ("pl", 20), ("el", 15), ("zh-hans", 15), ("de", 10)]
 CURRENCY = {"en": "USD", "pl": "PLN", "el": "EUR", "zh-hans": "CNY", "de": "EUR"}
 ROLES = ["CEO", "Head of Operations", "Procurement lead", "Office manager", "CTO", "Finance"]
 LIFECYCLE_WEIGHTS = [
-    (Lifecycle.ACTIVE, 70), (Lifecycle.AT_RISK, 12), (Lifecycle.IN_RECOVERY, 6),
-    (Lifecycle.PARTING, 3), (Lifecycle.CHURNED, 5), (Lifecycle.WON_BACK, 4),
+    (Lifecycle.ACTIVE, 70),
+    (Lifecycle.AT_RISK, 12),
+    (Lifecycle.IN_RECOVERY, 6),
+    (Lifecycle.PARTING, 3),
+    (Lifecycle.CHURNED, 5),
+    (Lifecycle.WON_BACK, 4),
 ]
 
 
@@ -95,6 +176,10 @@ class DemoResult:
 
 def _pick(rng: random.Random, weighted):
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+{rng.randint(30, 86)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
 
 
 def _person(rng: random.Random, language: str) -> str:
@@ -122,8 +207,13 @@ def demo_account_rows(*, count: int, seed: int, start: int = 0) -> Iterator[dict
             name = joiner.join([rng.choice(first), rng.choice(middle), rng.choice(last)])
             value = Decimal(int(rng.lognormvariate(10.5, 1.0)) // 100 * 100)
             tier = (
-                Tier.STRATEGIC if value > 200_000 else Tier.KEY if value > 60_000
-                else Tier.STANDARD if value > 10_000 else Tier.SMALL
+                Tier.STRATEGIC
+                if value > 200_000
+                else Tier.KEY
+                if value > 60_000
+                else Tier.STANDARD
+                if value > 10_000
+                else Tier.SMALL
             )
             team = "key-accounts" if tier in (Tier.STRATEGIC, Tier.KEY) else "growth"
         contacts = []
@@ -134,7 +224,7 @@ def demo_account_rows(*, count: int, seed: int, start: int = 0) -> Iterator[dict
                     "name": contact_name,
                     "role": "" if kind == Kind.CONSUMER else rng.choice(ROLES),
                     "email": f"contact{number}.{len(contacts) + 1}@customer.example",
-                    "phone": f"+{rng.randint(30, 86)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                    "phone": _phone(rng),
                     "language": language,
                     "is_decision_maker": not contacts,
                 }
@@ -194,9 +284,7 @@ def demo_load(
     result = DemoResult(teams=made_teams, users=made_users)
     actor = Actor.system()
     now = timezone.now()
-    present = set(
-        Account.objects.filter(source=DEMO_SOURCE).values_list("external_id", flat=True)
-    )
+    present = set(Account.objects.filter(source=DEMO_SOURCE).values_list("external_id", flat=True))
     for start in range(0, accounts, batch):
         rows = [
             row

@@ -1,5 +1,5 @@
-from django.utils.cache import patch_vary_headers
 from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
 
 
 class HtmxVaryMiddleware:

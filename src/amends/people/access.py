@@ -31,7 +31,9 @@ def team_ids_for(user: User | AnonymousUser, action: str = READ) -> set[int] | N
     cached = getattr(user, cache_name, None)
     if cached is not None:
         return cached
-    roles = [Role.MANAGER, Role.AGENT] if action == WRITE else [Role.MANAGER, Role.AGENT, Role.VIEWER]
+    roles = (
+        [Role.MANAGER, Role.AGENT] if action == WRITE else [Role.MANAGER, Role.AGENT, Role.VIEWER]
+    )
     ids = set(
         Membership.objects.filter(user=user, role__in=roles).values_list("team_id", flat=True)
     )

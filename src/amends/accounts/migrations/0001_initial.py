@@ -5,51 +5,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('business', 'Business'), ('consumer', 'Consumer')], default='business', max_length=16, verbose_name='kind')),
-                ('annual_value', models.DecimalField(decimal_places=2, default=0, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='annual value')),
-                ('currency', models.CharField(default='EUR', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter currency code such as EUR.')], verbose_name='currency')),
-                ('tier', models.CharField(choices=[('strategic', 'Strategic'), ('key', 'Key'), ('standard', 'Standard'), ('small', 'Small')], default='standard', max_length=16, verbose_name='tier')),
-                ('lifecycle', models.CharField(choices=[('active', 'Active'), ('at_risk', 'At risk'), ('in_recovery', 'In recovery'), ('parting', 'Parting'), ('churned', 'Churned'), ('won_back', 'Won back')], default='active', max_length=16, verbose_name='lifecycle state')),
-                ('language', models.CharField(default='en', max_length=16, validators=[django.core.validators.RegexValidator('^[a-z]{2,3}(-[a-z0-9]{2,8})*$', 'Use a language code such as en, pl, el or zh-hans.')], verbose_name='preferred language')),
-                ('source', models.CharField(default='manual', max_length=64, verbose_name='source')),
-                ('external_id', models.CharField(blank=True, max_length=128, verbose_name='external id')),
-                ('search_text', models.CharField(default='', editable=False, max_length=400)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("business", "Business"), ("consumer", "Consumer")],
+                        default="business",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "annual_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="annual value",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        default="EUR",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter currency code such as EUR."
+                            )
+                        ],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("strategic", "Strategic"),
+                            ("key", "Key"),
+                            ("standard", "Standard"),
+                            ("small", "Small"),
+                        ],
+                        default="standard",
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("at_risk", "At risk"),
+                            ("in_recovery", "In recovery"),
+                            ("parting", "Parting"),
+                            ("churned", "Churned"),
+                            ("won_back", "Won back"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="lifecycle state",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        default="en",
+                        max_length=16,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z]{2,3}(-[a-z0-9]{2,8})*$",
+                                "Use a language code such as en, pl, el or zh-hans.",
+                            )
+                        ],
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(default="manual", max_length=64, verbose_name="source"),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=128, verbose_name="external id"),
+                ),
+                ("search_text", models.CharField(default="", editable=False, max_length=400)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'account',
-                'ordering': ['name', 'id'],
+                "verbose_name": "account",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('role', models.CharField(blank=True, max_length=120, verbose_name='role')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('language', models.CharField(blank=True, max_length=16, validators=[django.core.validators.RegexValidator('^[a-z]{2,3}(-[a-z0-9]{2,8})*$', 'Use a language code such as en, pl, el or zh-hans.')], verbose_name='preferred language')),
-                ('is_decision_maker', models.BooleanField(default=False, verbose_name='decision maker')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("role", models.CharField(blank=True, max_length=120, verbose_name="role")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        max_length=16,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z]{2,3}(-[a-z0-9]{2,8})*$",
+                                "Use a language code such as en, pl, el or zh-hans.",
+                            )
+                        ],
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "is_decision_maker",
+                    models.BooleanField(default=False, verbose_name="decision maker"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'contact',
-                'ordering': ['-is_decision_maker', 'name', 'id'],
+                "verbose_name": "contact",
+                "ordering": ["-is_decision_maker", "name", "id"],
             },
         ),
     ]

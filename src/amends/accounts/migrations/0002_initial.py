@@ -6,53 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('people', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_accounts",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='people.team'),
+            model_name="account",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accounts",
+                to="people.team",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='accounts.account'),
+            model_name="contact",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contacts",
+                to="accounts.account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['name', 'id'], name='account_name'),
+            model_name="account",
+            index=models.Index(fields=["name", "id"], name="account_name"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['team', 'name', 'id'], name='account_team_name'),
+            model_name="account",
+            index=models.Index(fields=["team", "name", "id"], name="account_team_name"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['lifecycle', 'name', 'id'], name='account_lifecycle_name'),
+            model_name="account",
+            index=models.Index(fields=["lifecycle", "name", "id"], name="account_lifecycle_name"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['team', 'lifecycle', 'name', 'id'], name='account_team_lifecycle'),
+            model_name="account",
+            index=models.Index(
+                fields=["team", "lifecycle", "name", "id"], name="account_team_lifecycle"
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['owner', 'name', 'id'], name='account_owner_name'),
+            model_name="account",
+            index=models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source', 'external_id'), name='account_external_id_unique_per_source'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("source", "external_id"),
+                name="account_external_id_unique_per_source",
+            ),
         ),
     ]

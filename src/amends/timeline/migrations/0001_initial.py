@@ -6,35 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='when')),
-                ('actor_name', models.CharField(max_length=150, verbose_name='who')),
-                ('via', models.CharField(choices=[('web', 'web'), ('api', 'API'), ('cli', 'command line'), ('system', 'system')], max_length=16, verbose_name='via')),
-                ('action', models.CharField(max_length=64, verbose_name='what')),
-                ('subject_type', models.CharField(max_length=64)),
-                ('subject_id', models.BigIntegerField(blank=True, null=True)),
-                ('summary', models.CharField(max_length=300)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='accounts.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="when")),
+                ("actor_name", models.CharField(max_length=150, verbose_name="who")),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("api", "API"),
+                            ("cli", "command line"),
+                            ("system", "system"),
+                        ],
+                        max_length=16,
+                        verbose_name="via",
+                    ),
+                ),
+                ("action", models.CharField(max_length=64, verbose_name="what")),
+                ("subject_type", models.CharField(max_length=64)),
+                ("subject_id", models.BigIntegerField(blank=True, null=True)),
+                ("summary", models.CharField(max_length=300)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'timeline event',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['account', '-at', '-id'], name='event_account_newest')],
+                "verbose_name": "timeline event",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "-at", "-id"], name="event_account_newest")
+                ],
             },
         ),
     ]

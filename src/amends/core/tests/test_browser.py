@@ -1,0 +1,75 @@
+"""The shell around every screen: the language switcher and the areas still to come."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def language_switch(page):
+    return page.get_by_label("Language")
+
+
+def test_choosing_polish_changes_the_page_language_and_it_sticks(page, people, account):
+    browser_login(page, "alex")
+    page.get_by_role("link", name="Harbor Printing Ltd").click()
+    page.wait_for_url(f"**/accounts/{account.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    with page.expect_navigation():
+        language_switch(page).select_option(label="polski")
+
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    # Back on the page where the language was chosen, with the choice shown.
+    assert page.url.endswith(f"/accounts/{account.pk}/")
+    expect(language_switch(page)).to_have_value("pl")
+
+    # The choice holds for the next page too.
+    page.goto("/accounts/")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+
+    with page.expect_navigation():
+        language_switch(page).select_option(label="English")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_language_can_be_chosen_before_logging_in(page, people):
+    page.goto("/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    with page.expect_navigation():
+        language_switch(page).select_option(label="polski")
+
+    assert page.url.endswith("/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    # Logging in keeps it.
+    browser_login(page, "alex")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+
+
+@pytest.mark.parametrize(
+    ("link", "path", "says"),
+    [
+        ("Incidents", "/incidents/", "post-mortem"),
+        ("Cases", "/cases/", "recovery steps"),
+        ("Inbox", "/inbox/", "complaint inbox"),
+        ("Insights", "/insights/", "numbers that show"),
+    ],
+)
+def test_the_areas_still_to_come_say_so(page, people, link, path, says):
+    browser_login(page, "alex")
+    nav = page.get_by_role("navigation", name="Main")
+
+    nav.get_by_role("link", name=link).click()
+
+    page.wait_for_url(f"**{path}")
+    expect(page.get_by_role("heading", name="Coming soon")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(says)
+    expect(nav.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Accounts")).not_to_have_attribute("aria-current", "page")
+
+    page.get_by_role("link", name="Back to accounts").click()
+    page.wait_for_url("**/accounts/")
+    expect(nav.get_by_role("link", name="Accounts")).to_have_attribute("aria-current", "page")
