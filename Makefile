@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench messages clean python
+.PHONY: help run test lint bench messages docs clean python
 
 help:
 	@echo "make run    set everything up and serve the demo on http://127.0.0.1:$(PORT)"
@@ -57,3 +57,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+docs: $(STAMP)
+	@scripts/make-docs

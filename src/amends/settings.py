@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs page's scripts itself instead of from a CDN
     "django_tasks_db",
     "amends.core",
     "amends.people",

@@ -15,9 +15,7 @@ def timeline(page):
 def change_row(page, field):
     """The before → after row for ``field`` in the newest timeline entry."""
     newest = timeline(page).locator("li").first
-    return newest.locator("table.changes tr").filter(
-        has=page.locator(f"th:text-is('{field}')")
-    )
+    return newest.locator("table.changes tr").filter(has=page.locator(f"th:text-is('{field}')"))
 
 
 def test_a_new_account_is_created_edited_and_its_change_shown_on_the_timeline(page, people):

@@ -78,7 +78,9 @@ def test_a_bad_file_lists_every_problem_and_imports_nothing(page, people):
     expect(problems).to_contain_text("Fix these 3 problems")
     lines = problems.locator("table.problems tbody tr")
     expect(lines).to_have_count(3)
-    found = [tuple(cell.strip() for cell in row.locator("td").all_inner_texts()) for row in lines.all()]
+    found = [
+        tuple(cell.strip() for cell in row.locator("td").all_inner_texts()) for row in lines.all()
+    ]
     assert [(line, column) for line, column, _ in found] == [
         ("3", "name"),
         ("4", "team"),

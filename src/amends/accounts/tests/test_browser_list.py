@@ -10,9 +10,7 @@ from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HEADER = (
-    "external_id,name,team,kind,owner,annual_value,currency,tier,lifecycle,language,source"
-)
+HEADER = "external_id,name,team,kind,owner,annual_value,currency,tier,lifecycle,language,source"
 
 
 def make_accounts(people, names, **fields):

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import PASSWORD, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,11 @@ def test_the_language_can_be_chosen_before_logging_in(page, people):
 
     assert page.url.endswith("/login/")
     expect(page.locator("html")).to_have_attribute("lang", "pl")
-    # Logging in keeps it.
-    browser_login(page, "alex")
+    # Logging in keeps it. (Django's own labels are translated now: find the fields by name.)
+    page.locator("input[name=username]").fill("alex")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/accounts/")
     expect(page.locator("html")).to_have_attribute("lang", "pl")
 
 

@@ -186,3 +186,10 @@ def test_it_sends_mail_through_a_real_smtp_server(monkeypatch):
 def test_the_database_under_test_is_the_configured_one():
     expected = "postgresql" if "postgres" in os.environ.get("AMENDS_DATABASE_URL", "") else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.django_db
+def test_it_serves_the_api_docs_without_a_cdn(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "jsdelivr" not in page.text and "/static/ninja/swagger-ui-bundle.js" in page.text

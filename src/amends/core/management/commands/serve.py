@@ -8,8 +8,17 @@ class Command(BaseCommand):
     help = "Serve Amends (web UI and API) with gunicorn."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="address to listen on (default: $HOST or 127.0.0.1)",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="port to listen on (default: $PORT or 8000)",
+        )
         parser.add_argument(
             "--workers", type=int, default=2, help="processes (default 2: one per core here)"
         )
