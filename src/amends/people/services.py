@@ -50,10 +50,10 @@ def membership_set(*, user: User, team: Team, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         user=user, team=team, defaults={"role": role}
     )
-    # Admins manage the whole site, so they also get into Django's admin.
-    if role == Role.ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    # Admins manage the whole site, Django's admin included.
+    if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     return membership
 
 

@@ -193,3 +193,12 @@ def test_it_serves_the_api_docs_without_a_cdn(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     assert "jsdelivr" not in page.text and "/static/ninja/swagger-ui-bundle.js" in page.text
+
+
+@pytest.mark.django_db
+def test_it_opens_django_admin_to_administrators_only(client, people, account):
+    client.force_login(people.admin)
+    assert client.get("/admin/accounts/account/").status_code == 200
+    assert client.get(f"/admin/accounts/account/{account.pk}/change/").status_code == 200
+    client.force_login(people.manager)
+    assert client.get("/admin/accounts/account/").status_code == 302
