@@ -76,3 +76,10 @@ def test_it_lets_nobody_revoke_another_persons_token(client, people):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_it_explains_the_header_without_swallowing_the_placeholder(client, people):
+    client.force_login(people.agent)
+    page = client.get(reverse("people:profile")).text
+    assert "Authorization: Bearer &lt;token&gt;" in page
