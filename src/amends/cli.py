@@ -6,6 +6,8 @@ import sys
 
 AMENDS_COMMANDS = [
     ("serve", "serve the web app and API with gunicorn"),
+    ("worker", "run background tasks and the periodic deadline checks"),
+    ("escalate", "check deadlines now and raise due escalations"),
     ("demo", "load deterministic demo data"),
     ("import", "import accounts from a CSV file: amends import accounts FILE"),
     ("export", "export accounts as CSV: amends export accounts [--output FILE]"),

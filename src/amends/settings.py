@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "amends.people",
     "amends.timeline",
     "amends.accounts",
+    "amends.incidents",
+    "amends.recovery",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +139,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A late step or promise escalates to its owner at once, then to the team's
+# managers, then to the admins, after these many hours late.
+AMENDS_ESCALATE_MANAGER_AFTER_HOURS = env_int("AMENDS_ESCALATE_MANAGER_AFTER", 24, minimum=0)
+AMENDS_ESCALATE_ADMIN_AFTER_HOURS = env_int("AMENDS_ESCALATE_ADMIN_AFTER", 72, minimum=0)
 
 AMENDS_PAGE_SIZE = env_int("AMENDS_PAGE_SIZE", 25, minimum=5)
 

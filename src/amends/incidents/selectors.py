@@ -1,0 +1,60 @@
+import re
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from amends.incidents.models import Incident, PostMortem
+from amends.people.access import READ, team_ids_for
+from amends.people.models import User
+
+WORD = re.compile(r"\w{4,}")
+
+
+def incident_visible_to(user: User) -> QuerySet[Incident]:
+    """An incident is seen by its team and by anyone who sees one of its accounts."""
+    ids = team_ids_for(user, READ)
+    incidents = Incident.objects.all()
+    if ids is None:
+        return incidents
+    return incidents.filter(Q(team_id__in=ids) | Q(affected__account__team_id__in=ids)).distinct()
+
+
+def incident_get_for(*, user: User, incident_id: int) -> Incident:
+    incident = incident_visible_to(user).filter(pk=incident_id).select_related("cause").first()
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
+
+
+def incident_similar(*, incident: Incident, limit: int = 5) -> list[Incident]:
+    """Earlier incidents with the same cause and a shared tag or several shared
+    words: "this has happened before"."""
+    words = set(WORD.findall(f"{incident.title} {incident.description}".casefold()))
+    tags = set(incident.tags)
+    earlier = (
+        Incident.objects.filter(
+            cause_id=incident.cause_id, discovered_at__lte=incident.discovered_at
+        )
+        .exclude(pk=incident.pk)
+        .select_related("postmortem")
+        .order_by("-discovered_at")[:500]
+    )
+    matches = []
+    for other in earlier:
+        shared_words = words & set(WORD.findall(f"{other.title} {other.description}".casefold()))
+        if tags & set(other.tags) or len(shared_words) >= 2:
+            matches.append(other)
+        if len(matches) >= limit:
+            break
+    return matches
+
+
+def postmortem_public(*, key: str) -> PostMortem:
+    postmortem = (
+        PostMortem.objects.filter(public_key=key, published_at__isnull=False)
+        .select_related("incident", "incident__cause")
+        .first()
+    )
+    if postmortem is None:
+        raise Http404("No such post-mortem.")
+    return postmortem

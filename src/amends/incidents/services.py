@@ -1,0 +1,181 @@
+"""Declaring incidents: one transaction opens a recovery case for every affected
+account, or, if anything is wrong, opens none."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import Account
+from amends.incidents.models import (
+    AffectedAccount,
+    CauseCategory,
+    Fault,
+    Incident,
+    PostMortem,
+    Severity,
+)
+from amends.people.access import WRITE, team_ids_for, user_can
+from amends.people.models import Team
+from amends.recovery.models import Playbook, PlaybookKind
+from amends.recovery.services import cases_open
+from amends.timeline.services import Actor
+
+MAX_AFFECTED = 10_000
+
+
+@dataclass(frozen=True)
+class Impact:
+    account_id: int
+    units: int | None = None
+    people: int | None = None
+    money: Decimal | None = None
+    impact: str = ""
+
+
+def _tags(tags: list[str] | str) -> list[str]:
+    items = tags.split(",") if isinstance(tags, str) else tags
+    return sorted(
+        {re.sub(r"\s+", "-", str(t).strip().lower())[:40] for t in items if str(t).strip()}
+    )
+
+
+def _affected_accounts(actor: Actor, impacts: list[Impact]) -> dict[int, Account]:
+    ids = [i.account_id for i in impacts]
+    if len(ids) != len(set(ids)):
+        raise ValidationError({"affected": "An account is listed more than once."})
+    if len(ids) > MAX_AFFECTED:
+        raise ValidationError({"affected": f"At most {MAX_AFFECTED} accounts per request."})
+    accounts = Account.objects.select_related("owner").in_bulk(ids)
+    writable = team_ids_for(actor.user, WRITE) if actor.user is not None else None
+    hidden = [
+        i
+        for i in ids
+        if i not in accounts or (writable is not None and accounts[i].team_id not in writable)
+    ]
+    if hidden:
+        # The same answer for "missing" and "not yours": an outsider learns nothing.
+        raise ValidationError(
+            {
+                "affected": f"No account you may change with id(s) {', '.join(map(str, hidden[:20]))}."
+            }
+        )
+    return accounts
+
+
+def _open_cases(actor: Actor, incident: Incident, impacts: list[Impact], accounts, now) -> None:
+    AffectedAccount.objects.bulk_create(
+        AffectedAccount(
+            incident=incident,
+            account_id=i.account_id,
+            units=i.units,
+            people=i.people,
+            money=i.money,
+            impact=i.impact[:500],
+        )
+        for i in impacts
+    )
+    playbook = Playbook.objects.get(kind=PlaybookKind.MISTAKE)
+    cases_open(
+        actor=actor,
+        accounts=[accounts[i.account_id] for i in impacts],
+        playbook=playbook,
+        severity=incident.severity,
+        incident=incident,
+        reason=incident.title,
+        now=now,
+    )
+
+
+@transaction.atomic
+def incident_declare(
+    *,
+    actor: Actor,
+    team: Team,
+    title: str,
+    description: str = "",
+    occurred_at: datetime,
+    discovered_at: datetime | None = None,
+    severity: int = Severity.MODERATE,
+    cause: CauseCategory,
+    fault: str = Fault.OURS,
+    tags: list[str] | str = (),
+    affected: list[Impact],
+) -> Incident:
+    if actor.user is not None and not user_can(actor.user, WRITE, team.pk):
+        raise PermissionDenied("You may not declare incidents for this team.")
+    now = timezone.now()
+    discovered_at = discovered_at or now
+    errors: dict[str, Any] = {}
+    if not title.strip():
+        errors["title"] = "Say in a few words what went wrong."
+    if discovered_at < occurred_at:
+        errors["discovered_at"] = "A mistake is discovered after it happens, not before."
+    if occurred_at > now:
+        errors["occurred_at"] = "This is in the future."
+    if not affected:
+        errors["affected"] = "Name at least one affected account."
+    if errors:
+        raise ValidationError(errors)
+    accounts = _affected_accounts(actor, affected)
+    incident = Incident(
+        team=team,
+        title=title.strip(),
+        description=description.strip(),
+        occurred_at=occurred_at,
+        discovered_at=discovered_at,
+        severity=severity,
+        cause=cause,
+        fault=fault,
+        tags=_tags(tags),
+        declared_by=actor.user,
+    )
+    incident.full_clean()
+    incident.save()
+    PostMortem.objects.create(incident=incident, public_key=secrets.token_urlsafe(12))
+    _open_cases(actor, incident, affected, accounts, now)
+    return incident
+
+
+@transaction.atomic
+def incident_add_accounts(*, actor: Actor, incident: Incident, affected: list[Impact]) -> None:
+    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
+        raise PermissionDenied("You may not change this incident.")
+    already = set(incident.affected.values_list("account_id", flat=True))
+    repeated = [i.account_id for i in affected if i.account_id in already]
+    if repeated:
+        raise ValidationError({"affected": f"Already affected: {', '.join(map(str, repeated))}."})
+    accounts = _affected_accounts(actor, affected)
+    _open_cases(actor, incident, affected, accounts, timezone.now())
+
+
+POSTMORTEM_FIELDS = ["what_happened", "how_and_why", "what_was_done", "what_changed"]
+
+
+@transaction.atomic
+def postmortem_update(
+    *, actor: Actor, incident: Incident, publish: bool | None = None, **texts: str
+) -> PostMortem:
+    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
+        raise PermissionDenied("You may not change this post-mortem.")
+    postmortem = PostMortem.objects.select_for_update().get(incident=incident)
+    for name, value in texts.items():
+        if name not in POSTMORTEM_FIELDS:
+            raise TypeError(f"unknown post-mortem field {name}")
+        setattr(postmortem, name, value.strip())
+    if publish is True and not postmortem.published_at:
+        if not (postmortem.what_happened and postmortem.what_changed):
+            raise ValidationError(
+                {"what_happened": "Say what happened and what changed before publishing."}
+            )
+        postmortem.published_at = timezone.now()
+    elif publish is False:
+        postmortem.published_at = None
+    postmortem.save()
+    return postmortem

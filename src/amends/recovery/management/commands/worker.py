@@ -1,0 +1,64 @@
+import signal
+import time
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Worker
+
+from amends.recovery.escalation import deadlines_check
+
+
+class Command(BaseCommand):
+    help = (
+        "Run background tasks (Django tasks, database backend) and the periodic checks "
+        "(deadlines and escalations). Several workers may run at once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--interval", type=float, default=5.0, help="seconds between polls (default 5)"
+        )
+        parser.add_argument(
+            "--check-every",
+            type=float,
+            default=60.0,
+            help="seconds between deadline checks (default 60)",
+        )
+        parser.add_argument("--once", action="store_true", help="do one round and exit")
+
+    def handle(self, *args, interval, check_every, once, **options):
+        if interval <= 0 or check_every <= 0:
+            raise CommandError("--interval and --check-every must be more than 0")
+        stop = {"now": False}
+
+        def request_stop(signum, frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        tasks = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"amends-{uuid.uuid4().hex[:12]}",
+            excluded_queue_names=[],
+        )
+        next_check = 0.0
+        self.stdout.write("Amends worker started.")
+        while not stop["now"]:
+            close_old_connections()
+            if time.monotonic() >= next_check:
+                created = deadlines_check()
+                if created:
+                    self.stdout.write(f"{created} new escalation(s).")
+                next_check = time.monotonic() + check_every
+            tasks.running = True
+            tasks.run()
+            if once:
+                break
+            time.sleep(interval)
+        self.stdout.write("Amends worker stopped.")

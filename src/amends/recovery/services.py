@@ -1,0 +1,493 @@
+"""Writes to recovery cases. Every service takes an Actor, runs in one
+transaction, refuses to touch a closed case, and records on the account's timeline."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import Account, Lifecycle
+from amends.people.access import WRITE, user_can
+from amends.people.models import User
+from amends.recovery.models import (
+    CasePause,
+    CaseRecord,
+    CaseStep,
+    Commitment,
+    CommitmentStatus,
+    Escalation,
+    EscalationLevel,
+    Outcome,
+    Playbook,
+    RecordKind,
+    RecoveryCase,
+    Requirement,
+)
+from amends.recovery.records import record_data_clean
+from amends.timeline.models import Event
+from amends.timeline.services import Actor, event_build, event_record
+
+RECOVERED = {Outcome.RECOVERED, Outcome.ADVOCATE}
+
+
+def _require_write(actor: Actor, case: RecoveryCase) -> None:
+    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
+        raise PermissionDenied("You may look at this case but not change it.")
+    if case.is_closed:
+        raise ValidationError("This case is closed and can no longer be changed.")
+
+
+def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **values: Any) -> None:
+    event_record(
+        actor=actor,
+        action=action,
+        subject=case,
+        account_id=case.account_id,
+        summary=summary,
+        before=values.pop("before", {}),
+        after=values.pop("after", {}),
+    )
+
+
+def _lock(case: RecoveryCase) -> RecoveryCase:
+    # Re-read under the transaction so two people can't both close or pause a case.
+    return (
+        RecoveryCase.objects.select_for_update()
+        .select_related("account", "playbook")
+        .get(pk=case.pk)
+    )
+
+
+# -- opening -------------------------------------------------------------------
+
+
+def _previous_outcome(account_ids: Iterable[int]) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    closed = (
+        RecoveryCase.objects.filter(account_id__in=list(account_ids), closed_at__isnull=False)
+        .order_by("account_id", "-closed_at")
+        .values_list("account_id", "outcome")
+    )
+    for account_id, outcome in closed:
+        latest.setdefault(account_id, outcome)
+    return latest
+
+
+def cases_open(
+    *,
+    actor: Actor,
+    accounts: list[Account],
+    playbook: Playbook,
+    severity: int,
+    incident=None,
+    reason: str = "",
+    owner: User | None = None,
+    now: datetime | None = None,
+) -> list[RecoveryCase]:
+    """Open one case per account with its steps and deadlines. Bulk, for an
+    incident that hurts hundreds of accounts at once; runs in the caller's transaction."""
+    now = now or timezone.now()
+    steps = list(playbook.steps.order_by("order"))
+    if not steps:
+        raise ValidationError(f"The playbook {playbook.name} has no steps.")
+    previous = _previous_outcome(a.pk for a in accounts)
+    cases = [
+        RecoveryCase(
+            account=account,
+            incident=incident,
+            playbook=playbook,
+            owner=owner or account.owner,
+            severity=severity,
+            reason=reason[:300],
+            opened_at=now,
+            # A new failure after a good recovery: customers rarely give a third chance.
+            last_chance=previous.get(account.pk) in RECOVERED,
+        )
+        for account in accounts
+    ]
+    RecoveryCase.objects.bulk_create(cases)
+    CaseStep.objects.bulk_create(
+        CaseStep(
+            case=case,
+            step=step,
+            order=step.order,
+            key=step.key,
+            title=step.title,
+            requires=step.requires,
+            due_at=now + timedelta(hours=step.due_hours(severity)),
+        )
+        for case in cases
+        for step in steps
+    )
+    Account.objects.filter(
+        pk__in=[a.pk for a in accounts], lifecycle__in=[Lifecycle.ACTIVE, Lifecycle.AT_RISK]
+    ).update(lifecycle=Lifecycle.IN_RECOVERY, updated_at=now)
+    Event.objects.bulk_create(
+        event_build(
+            actor=actor,
+            action="case.opened",
+            subject=case,
+            account_id=case.account_id,
+            summary=f"{playbook.name} case opened"
+            + (" — last chance" if case.last_chance else "")
+            + (f": {reason}" if reason else ""),
+            after={
+                "playbook": playbook.kind,
+                "severity": severity,
+                "last_chance": case.last_chance,
+            },
+            at=now,
+        )
+        for case in cases
+    )
+    last_chances = [case for case in cases if case.last_chance]
+    if last_chances:
+        _escalate_last_chance(last_chances, now)
+    return cases
+
+
+@transaction.atomic
+def case_open(*, actor: Actor, account: Account, playbook: Playbook, **kwargs: Any) -> RecoveryCase:
+    if actor.user is not None and not user_can(actor.user, WRITE, account.team_id):
+        raise PermissionDenied("You may not open cases for this account.")
+    return cases_open(actor=actor, accounts=[account], playbook=playbook, **kwargs)[0]
+
+
+def _escalate_last_chance(cases: list[RecoveryCase], now: datetime) -> None:
+    from amends.recovery.escalation import managers_of
+
+    managers = managers_of({case.account.team_id for case in cases})
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                case=case,
+                level=EscalationLevel.MANAGER,
+                recipient=manager,
+                reason="Last chance: this account was recovered once before and failed again.",
+                raised_at=now,
+            )
+            for case in cases
+            for manager in managers.get(case.account.team_id, [])
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# -- steps -----------------------------------------------------------------------
+
+
+def _missing(case: RecoveryCase, step: CaseStep) -> list[str]:
+    missing = []
+    kinds = set(case.records.values_list("kind", flat=True))
+    commitments = list(case.commitments.values_list("status", flat=True))
+    released = case.records.filter(kind=RecordKind.FOLLOW_UP, data__released=True).exists()
+    for need in step.requires:
+        if (need == Requirement.COMMITMENT and not commitments) or (need == Requirement.COMMITMENTS_RESOLVED and (
+            not commitments or CommitmentStatus.OPEN in commitments
+        )) or (need == Requirement.FOLLOW_UP_RELEASE and not released) or (need in RecordKind.values and need not in kinds):
+            missing.append(need)
+    return missing
+
+
+@transaction.atomic
+def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) -> CaseStep:
+    case = _lock(step.case)
+    _require_write(actor, case)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    if step.done_at is not None:
+        raise ValidationError("This step is already finished.")
+    missing = _missing(case, step)
+    if missing:
+        labels = ", ".join(str(Requirement(m).label) for m in missing)
+        raise ValidationError({"step": f"Record {labels} before completing this step."})
+    step.done_at = now or timezone.now()
+    step.done_by = actor.user
+    step.save(update_fields=["done_at", "done_by"])
+    _log(actor, case, "case.step_done", f"Step done: {step.title}", after={"step": step.key})
+    return step
+
+
+@transaction.atomic
+def step_skip(
+    *, actor: Actor, step: CaseStep, reason: str, now: datetime | None = None
+) -> CaseStep:
+    case = _lock(step.case)
+    _require_write(actor, case)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    if step.done_at is not None:
+        raise ValidationError("This step is already finished.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this step is skipped."})
+    step.done_at = now or timezone.now()
+    step.done_by = actor.user
+    step.skipped_reason = reason.strip()[:300]
+    step.save(update_fields=["done_at", "done_by", "skipped_reason"])
+    _log(actor, case, "case.step_skipped", f"Step skipped: {step.title} ({step.skipped_reason})")
+    return step
+
+
+# -- the clock -------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_pause(
+    *, actor: Actor, case: RecoveryCase, reason: str, now: datetime | None = None
+) -> RecoveryCase:
+    case = _lock(case)
+    _require_write(actor, case)
+    if case.is_paused:
+        raise ValidationError("The clock is already paused.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what you are waiting for from the customer."})
+    now = now or timezone.now()
+    case.paused_at, case.pause_reason = now, reason.strip()[:300]
+    case.save(update_fields=["paused_at", "pause_reason"])
+    CasePause.objects.create(case=case, started_at=now, reason=case.pause_reason)
+    _log(actor, case, "case.paused", f"Clock paused: {case.pause_reason}")
+    return case
+
+
+@transaction.atomic
+def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None) -> RecoveryCase:
+    case = _lock(case)
+    _require_write(actor, case)
+    if not case.is_paused:
+        raise ValidationError("The clock is not paused.")
+    now = now or timezone.now()
+    waited = max(now - case.paused_at, timedelta(0))
+    # Every unfinished deadline moves by the time spent waiting on the customer.
+    for step in case.steps.filter(done_at__isnull=True):
+        step.due_at += waited
+        step.save(update_fields=["due_at"])
+    CasePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+    case.paused_at, case.pause_reason = None, ""
+    case.save(update_fields=["paused_at", "pause_reason"])
+    _log(actor, case, "case.resumed", f"Clock resumed after {waited}")
+    return case
+
+
+# -- records and commitments -------------------------------------------------------
+
+
+@transaction.atomic
+def record_add(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    kind: str,
+    data: dict[str, Any],
+    by: User | None = None,
+    at: datetime | None = None,
+) -> CaseRecord:
+    case = _lock(case)
+    _require_write(actor, case)
+    clean = record_data_clean(kind, data)
+    person = by or actor.user
+    if kind == RecordKind.APOLOGY and person is None:
+        # "I am sorry", said by someone: never "the company regrets".
+        raise ValidationError({"by": "An apology is made by a person: say who apologised."})
+    record = CaseRecord.objects.create(
+        case=case, kind=kind, at=at or timezone.now(), by=person, data=clean
+    )
+    _log(
+        actor,
+        case,
+        f"case.record.{kind}",
+        f"{RecordKind(kind).label} recorded",
+        after={"by": person.get_username() if person else None, **clean},
+    )
+    return record
+
+
+@transaction.atomic
+def commitment_add(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    what: str,
+    measure: str,
+    owner: User,
+    due_at: datetime,
+    free_of_charge: bool = True,
+) -> Commitment:
+    case = _lock(case)
+    _require_write(actor, case)
+    errors = {}
+    if not what.strip():
+        errors["what"] = "Say what you promise."
+    if not measure.strip():
+        errors["measure"] = "Say how you will both know it is done."
+    if due_at is None:
+        errors["due_at"] = "A promise needs a date."
+    if errors:
+        raise ValidationError(errors)
+    commitment = Commitment.objects.create(
+        case=case,
+        what=what.strip(),
+        measure=measure.strip(),
+        owner=owner,
+        due_at=due_at,
+        free_of_charge=free_of_charge,
+    )
+    _log(
+        actor,
+        case,
+        "case.commitment_made",
+        f"Commitment: {commitment.what} by {due_at:%Y-%m-%d %H:%M}",
+        after={"what": commitment.what, "due_at": due_at.isoformat(), "owner": owner.username},
+    )
+    return commitment
+
+
+def _open_commitment(commitment: Commitment) -> tuple[RecoveryCase, Commitment]:
+    case = _lock(commitment.case)
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if commitment.status != CommitmentStatus.OPEN:
+        raise ValidationError(f"This commitment is already {commitment.get_status_display()}.")
+    return case, commitment
+
+
+@transaction.atomic
+def commitment_keep(
+    *, actor: Actor, commitment: Commitment, now: datetime | None = None
+) -> Commitment:
+    case, commitment = _open_commitment(commitment)
+    _require_write(actor, case)
+    now = now or timezone.now()
+    commitment.status = (
+        CommitmentStatus.KEPT if now <= commitment.due_at else CommitmentStatus.KEPT_LATE
+    )
+    commitment.resolved_at = now
+    commitment.save(update_fields=["status", "resolved_at"])
+    _log(
+        actor,
+        case,
+        "case.commitment_kept",
+        f"Commitment {commitment.get_status_display().lower()}: {commitment.what}",
+        before={"status": "open"},
+        after={"status": commitment.status},
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_break(
+    *, actor: Actor, commitment: Commitment, reason: str, now: datetime | None = None
+) -> Commitment:
+    case, commitment = _open_commitment(commitment)
+    _require_write(actor, case)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the promise was broken."})
+    commitment.status, commitment.reason = CommitmentStatus.BROKEN, reason.strip()[:300]
+    commitment.resolved_at = now or timezone.now()
+    commitment.save(update_fields=["status", "reason", "resolved_at"])
+    _log(
+        actor,
+        case,
+        "case.commitment_broken",
+        f"Commitment broken: {commitment.what} ({commitment.reason})",
+        before={"status": "open"},
+        after={"status": "broken"},
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_renegotiate(
+    *,
+    actor: Actor,
+    commitment: Commitment,
+    reason: str,
+    due_at: datetime,
+    what: str = "",
+    measure: str = "",
+    now: datetime | None = None,
+) -> Commitment:
+    """Agree a new promise with the customer in place of one that can't be kept as made."""
+    case, old = _open_commitment(commitment)
+    _require_write(actor, case)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the promise is renegotiated."})
+    old.status, old.reason = CommitmentStatus.RENEGOTIATED, reason.strip()[:300]
+    old.resolved_at = now or timezone.now()
+    old.save(update_fields=["status", "reason", "resolved_at"])
+    new = Commitment.objects.create(
+        case=case,
+        what=(what or old.what).strip(),
+        measure=(measure or old.measure).strip(),
+        owner=old.owner,
+        due_at=due_at,
+        free_of_charge=old.free_of_charge,
+        replaces=old,
+    )
+    _log(
+        actor,
+        case,
+        "case.commitment_renegotiated",
+        f"Commitment renegotiated: {new.what}, now due {due_at:%Y-%m-%d %H:%M} ({old.reason})",
+        before={"due_at": old.due_at.isoformat()},
+        after={"due_at": due_at.isoformat()},
+    )
+    return new
+
+
+# -- closing ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    outcome: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> RecoveryCase:
+    case = _lock(case)
+    _require_write(actor, case)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": f"must be one of {', '.join(Outcome.values)}"})
+    unfinished = list(case.steps.filter(done_at__isnull=True).values_list("title", flat=True))
+    if unfinished:
+        raise ValidationError(
+            {"outcome": "Finish or skip every step before closing: " + ", ".join(unfinished)}
+        )
+    if case.commitments.filter(status=CommitmentStatus.OPEN).exists():
+        raise ValidationError({"outcome": "Resolve every open commitment before closing."})
+    now = now or timezone.now()
+    if case.is_paused:
+        CasePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        case.paused_at, case.pause_reason = None, ""
+    case.closed_at, case.outcome, case.closing_note = now, outcome, note.strip()
+    case.save(update_fields=["closed_at", "outcome", "closing_note", "paused_at", "pause_reason"])
+    lifecycle = {
+        Outcome.RECOVERED: Lifecycle.ACTIVE,
+        Outcome.ADVOCATE: Lifecycle.ACTIVE,
+        Outcome.PARTED: Lifecycle.CHURNED,
+        Outcome.LOST: Lifecycle.CHURNED,
+    }[Outcome(outcome)]
+    account = case.account
+    if not account.cases.filter(closed_at__isnull=True).exists():
+        before = account.lifecycle
+        Account.objects.filter(pk=account.pk).update(lifecycle=lifecycle, updated_at=now)
+        if before != lifecycle:
+            event_record(
+                actor=actor,
+                action="account.updated",
+                subject=account,
+                account_id=account.pk,
+                summary=f"Account {account.name} updated: lifecycle",
+                before={"lifecycle": before},
+                after={"lifecycle": lifecycle},
+            )
+    _log(
+        actor,
+        case,
+        "case.closed",
+        f"Case closed: {case.get_outcome_display()}",
+        after={"outcome": outcome},
+    )
+    return case
