@@ -61,11 +61,8 @@ def _affected_accounts(actor: Actor, impacts: list[Impact]) -> dict[int, Account
     ]
     if hidden:
         # The same answer for "missing" and "not yours": an outsider learns nothing.
-        raise ValidationError(
-            {
-                "affected": f"No account you may change with id(s) {', '.join(map(str, hidden[:20]))}."
-            }
-        )
+        listed = ", ".join(map(str, hidden[:20]))
+        raise ValidationError({"affected": f"No account you may change with id(s) {listed}."})
     return accounts
 
 

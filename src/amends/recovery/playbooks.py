@@ -24,7 +24,8 @@ DEFAULT_PLAYBOOKS = [
                 "discovery",
                 "Find out how far behind you are",
                 "Talk with people in the customer's organisation. Ask how you can help them and "
-                "their team, and what they would like to see from you next. Write the answers down.",
+                "their team, and what they would like to see from you next. "
+                "Write the answers down.",
                 (24, 48, 72, 120),
                 ["conversation"],
             ),

@@ -180,16 +180,16 @@ def _escalate_last_chance(cases: list[RecoveryCase], now: datetime) -> None:
 
 
 def _missing(case: RecoveryCase, step: CaseStep) -> list[str]:
-    missing = []
     kinds = set(case.records.values_list("kind", flat=True))
-    commitments = list(case.commitments.values_list("status", flat=True))
-    released = case.records.filter(kind=RecordKind.FOLLOW_UP, data__released=True).exists()
-    for need in step.requires:
-        if (need == Requirement.COMMITMENT and not commitments) or (need == Requirement.COMMITMENTS_RESOLVED and (
-            not commitments or CommitmentStatus.OPEN in commitments
-        )) or (need == Requirement.FOLLOW_UP_RELEASE and not released) or (need in RecordKind.values and need not in kinds):
-            missing.append(need)
-    return missing
+    statuses = list(case.commitments.values_list("status", flat=True))
+    met = {
+        Requirement.COMMITMENT: bool(statuses),
+        Requirement.COMMITMENTS_RESOLVED: bool(statuses) and CommitmentStatus.OPEN not in statuses,
+        Requirement.FOLLOW_UP_RELEASE: case.records.filter(
+            kind=RecordKind.FOLLOW_UP, data__released=True
+        ).exists(),
+    }
+    return [need for need in step.requires if not met.get(need, need in kinds)]
 
 
 @transaction.atomic
