@@ -92,5 +92,9 @@ def api_root(request):
 
 
 from amends.accounts.api import router as accounts_router  # noqa: E402
+from amends.incidents.api import router as incidents_router  # noqa: E402
+from amends.recovery.api import router as recovery_router  # noqa: E402
 
 api.add_router("/", accounts_router)
+api.add_router("/", incidents_router)
+api.add_router("/", recovery_router)

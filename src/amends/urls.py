@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("amends.accounts.urls")),
     path("", include("amends.people.urls")),
     path("", include("amends.core.urls")),
+    path("", include("amends.incidents.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

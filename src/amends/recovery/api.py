@@ -1,0 +1,305 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from amends.accounts.api import ERRORS
+from amends.accounts.selectors import account_get_for
+from amends.people.access import WRITE
+from amends.people.models import User
+from amends.recovery.models import Commitment, Playbook
+from amends.recovery.selectors import case_get_for, case_visible_to, step_state
+from amends.recovery.services import (
+    case_close,
+    case_open,
+    case_pause,
+    case_resume,
+    commitment_add,
+    commitment_break,
+    commitment_keep,
+    commitment_renegotiate,
+    record_add,
+    step_complete,
+    step_skip,
+)
+from amends.timeline.models import Via
+from amends.timeline.services import Actor
+
+router = Router(tags=["recovery"])
+
+
+class StepOut(Schema):
+    id: int
+    key: str
+    title: str
+    due_at: datetime
+    done_at: datetime | None
+    skipped_reason: str
+    state: str
+
+    @staticmethod
+    def resolve_state(obj) -> str:
+        return step_state(obj, now=timezone.now())
+
+
+class CommitmentOut(Schema):
+    id: int
+    what: str
+    measure: str
+    owner: str
+    due_at: datetime
+    free_of_charge: bool
+    status: str
+    reason: str
+    replaces_id: int | None
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.username
+
+
+class RecordOut(Schema):
+    id: int
+    kind: str
+    at: datetime
+    by: str | None
+    data: dict
+
+    @staticmethod
+    def resolve_by(obj) -> str | None:
+        return obj.by.username if obj.by_id else None
+
+
+class EscalationOut(Schema):
+    level: str
+    recipient: str
+    reason: str
+    raised_at: datetime
+
+    @staticmethod
+    def resolve_recipient(obj) -> str:
+        return obj.recipient.username
+
+
+class CaseOut(Schema):
+    id: int
+    account_id: int
+    incident_id: int | None
+    playbook: str
+    owner: str | None
+    severity: int
+    opened_at: datetime
+    last_chance: bool
+    paused: bool
+    pause_reason: str
+    closed_at: datetime | None
+    outcome: str
+    steps: list[StepOut]
+    commitments: list[CommitmentOut]
+    records: list[RecordOut]
+    escalations: list[EscalationOut]
+
+    @staticmethod
+    def resolve_playbook(obj) -> str:
+        return obj.playbook.kind
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        return obj.is_paused
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_commitments(obj):
+        return list(obj.commitments.select_related("owner"))
+
+    @staticmethod
+    def resolve_records(obj):
+        return list(obj.records.select_related("by"))
+
+    @staticmethod
+    def resolve_escalations(obj):
+        return list(obj.escalations.select_related("recipient"))
+
+
+class CaseIn(Schema):
+    account_id: int
+    playbook: str = Field(description="mistake, thaw, complaint or parting")
+    severity: int = Field(3, ge=1, le=4)
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class CloseIn(Schema):
+    outcome: str
+    note: str = ""
+
+
+class RecordIn(Schema):
+    kind: str
+    data: dict
+    by: str | None = Field(None, description="username of the person, if not you")
+
+
+class CommitmentIn(Schema):
+    what: str
+    measure: str
+    due_at: datetime
+    owner: str | None = None
+    free_of_charge: bool = True
+
+
+class CommitmentResolveIn(Schema):
+    status: str = Field(description="kept, broken or renegotiated")
+    reason: str = ""
+    due_at: datetime | None = Field(None, description="the new date, when renegotiated")
+
+
+def _actor(request) -> Actor:
+    return Actor(user=request.user, via=Via.API)
+
+
+def _user(username: str | None, default: User, field: str) -> User:
+    if not username:
+        return default
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: f"no active user named {username!r}"})
+    return user
+
+
+def _case(request, case_id: int):
+    return case_get_for(user=request.user, case_id=case_id)
+
+
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="Open cases you can see")
+def list_cases(request, include_closed: bool = False):
+    cases = case_visible_to(request.user).select_related("playbook", "owner")
+    if not include_closed:
+        cases = cases.filter(closed_at__isnull=True)
+    return list(cases[:200])
+
+
+@router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case without an incident")
+def open_case(request, payload: CaseIn):
+    account = account_get_for(user=request.user, account_id=payload.account_id, action=WRITE)
+    playbook = Playbook.objects.filter(kind=payload.playbook).first()
+    if playbook is None:
+        raise ValidationError({"playbook": "must be mistake, thaw, complaint or parting"})
+    case = case_open(
+        actor=_actor(request),
+        account=account,
+        playbook=playbook,
+        severity=payload.severity,
+        reason=payload.reason,
+    )
+    return Status(201, case)
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="Read a case")
+def read_case(request, case_id: int):
+    return _case(request, case_id)
+
+
+def _step(case, step_id: int):
+    step = case.steps.filter(pk=step_id).first()
+    if step is None:
+        raise Http404("No such step.")
+    return step
+
+
+@router.post("/cases/{case_id}/steps/{step_id}/complete", response={200: CaseOut, **ERRORS})
+def complete_step(request, case_id: int, step_id: int):
+    case = _case(request, case_id)
+    step_complete(actor=_actor(request), step=_step(case, step_id))
+    return _case(request, case_id)
+
+
+@router.post("/cases/{case_id}/steps/{step_id}/skip", response={200: CaseOut, **ERRORS})
+def skip_step(request, case_id: int, step_id: int, payload: ReasonIn):
+    case = _case(request, case_id)
+    step_skip(actor=_actor(request), step=_step(case, step_id), reason=payload.reason)
+    return _case(request, case_id)
+
+
+@router.post("/cases/{case_id}/pause", response={200: CaseOut, **ERRORS})
+def pause_case(request, case_id: int, payload: ReasonIn):
+    case_pause(actor=_actor(request), case=_case(request, case_id), reason=payload.reason)
+    return _case(request, case_id)
+
+
+@router.post("/cases/{case_id}/resume", response={200: CaseOut, **ERRORS})
+def resume_case(request, case_id: int):
+    case_resume(actor=_actor(request), case=_case(request, case_id))
+    return _case(request, case_id)
+
+
+@router.post("/cases/{case_id}/close", response={200: CaseOut, **ERRORS})
+def close_case(request, case_id: int, payload: CloseIn):
+    case_close(
+        actor=_actor(request),
+        case=_case(request, case_id),
+        outcome=payload.outcome,
+        note=payload.note,
+    )
+    return _case(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/records",
+    response={201: RecordOut, **ERRORS},
+    summary="Record a conversation, apology, explanation, gesture, follow-up…",
+)
+def add_record(request, case_id: int, payload: RecordIn):
+    case = _case(request, case_id)
+    by = _user(payload.by, request.user, "by")
+    record = record_add(
+        actor=_actor(request), case=case, kind=payload.kind, data=payload.data, by=by
+    )
+    return Status(201, record)
+
+
+@router.post("/cases/{case_id}/commitments", response={201: CommitmentOut, **ERRORS})
+def add_commitment(request, case_id: int, payload: CommitmentIn):
+    case = _case(request, case_id)
+    commitment = commitment_add(
+        actor=_actor(request),
+        case=case,
+        what=payload.what,
+        measure=payload.measure,
+        owner=_user(payload.owner, request.user, "owner"),
+        due_at=payload.due_at,
+        free_of_charge=payload.free_of_charge,
+    )
+    return Status(201, commitment)
+
+
+@router.post("/commitments/{commitment_id}/resolve", response={200: CommitmentOut, **ERRORS})
+def resolve_commitment(request, commitment_id: int, payload: CommitmentResolveIn):
+    commitment = Commitment.objects.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise Http404("No such commitment.")
+    _case(request, commitment.case_id)  # 404 for whoever may not see it
+    actor = _actor(request)
+    if payload.status == "kept":
+        return commitment_keep(actor=actor, commitment=commitment)
+    if payload.status == "broken":
+        return commitment_break(actor=actor, commitment=commitment, reason=payload.reason)
+    if payload.status == "renegotiated":
+        if payload.due_at is None:
+            raise ValidationError({"due_at": "A renegotiated promise needs a new date."})
+        return commitment_renegotiate(
+            actor=actor, commitment=commitment, reason=payload.reason, due_at=payload.due_at
+        )
+    raise ValidationError({"status": "must be kept, broken or renegotiated"})

@@ -1,0 +1,168 @@
+"""A case walked end to end through the API, as docs/api.md shows it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from amends.people.services import token_create
+
+
+@pytest.fixture
+def call(client, people):
+    tokens = {}
+
+    def call(method, url, body=None, *, user=None):
+        user = user or people.agent
+        if user.pk not in tokens:
+            tokens[user.pk] = token_create(user=user, name="t").secret
+        return getattr(client, method)(
+            url,
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}",
+        )
+
+    return call
+
+
+@pytest.mark.django_db
+def test_it_walks_a_case_end_to_end_through_the_api(call, account, people):
+    now = timezone.now()
+    declared = call(
+        "post",
+        "/api/v1/incidents",
+        {
+            "team": "north",
+            "title": "Wrong year on 65,000 forms",
+            "occurred_at": (now - timedelta(hours=5)).isoformat(),
+            "discovered_at": (now - timedelta(hours=1)).isoformat(),
+            "severity": 1,
+            "cause": "supplier",
+            "tags": ["printing"],
+            "affected": [{"account_id": account.pk, "units": 65000, "impact": "forms unusable"}],
+        },
+    )
+    assert declared.status_code == 201, declared.content
+    case_id = declared.json()["cases"][0]["id"]
+    case = call("get", f"/api/v1/cases/{case_id}").json()
+    steps = {s["key"]: s["id"] for s in case["steps"]}
+    assert case["steps"][0]["state"] == "due"
+
+    def record(kind, data):
+        response = call("post", f"/api/v1/cases/{case_id}/records", {"kind": kind, "data": data})
+        assert response.status_code == 201, response.content
+
+    assert call(
+        "post", f"/api/v1/cases/{case_id}/pause", {"reason": "Waiting for their site list"}
+    ).json()["paused"]
+    assert not call("post", f"/api/v1/cases/{case_id}/resume").json()["paused"]
+    record("contact", {"channel": "call", "with_whom": "Joanna Nowak"})
+    record(
+        "conversation",
+        {
+            "participants": "Joanna",
+            "answers": [{"question": "How can we help?", "answer": "Reprint"}],
+        },
+    )
+    record("apology", {"channel": "in_person", "words": "I am sorry we let you down."})
+    record("explanation", {"text": "The plates carried last year's template."})
+    record("preventive_change", {"what": "Proof check", "how_customer_is_told": "Call"})
+    record("gesture", {"gift_kind": "advice", "description": "Layout review", "cost": "300"})
+    promise = call(
+        "post",
+        f"/api/v1/cases/{case_id}/commitments",
+        {
+            "what": "Reprint all forms",
+            "measure": "Delivered and counted",
+            "due_at": (now + timedelta(hours=24)).isoformat(),
+        },
+    )
+    assert promise.status_code == 201
+    promise_id = promise.json()["id"]
+    renegotiated = call(
+        "post",
+        f"/api/v1/commitments/{promise_id}/resolve",
+        {
+            "status": "renegotiated",
+            "reason": "Paper shortage",
+            "due_at": (now + timedelta(hours=30)).isoformat(),
+        },
+    )
+    assert renegotiated.json()["status"] == "open"
+    kept = call(
+        "post", f"/api/v1/commitments/{renegotiated.json()['id']}/resolve", {"status": "kept"}
+    )
+    assert kept.json()["status"] == "kept"
+    record("follow_up", {"note": "Customer says all is well", "released": True})
+    refused = call("post", f"/api/v1/cases/{case_id}/close", {"outcome": "recovered"})
+    assert refused.status_code == 422
+    for key, step_id in steps.items():
+        done = call("post", f"/api/v1/cases/{case_id}/steps/{step_id}/complete")
+        assert done.status_code == 200, (key, done.content)
+    closed = call("post", f"/api/v1/cases/{case_id}/close", {"outcome": "recovered"})
+    assert closed.json()["outcome"] == "recovered"
+    again = call("post", f"/api/v1/cases/{case_id}/pause", {"reason": "x"})
+    assert again.status_code == 422 and "closed" in again.json()["errors"][0]["message"]
+
+    incident_id = declared.json()["id"]
+    call(
+        "patch",
+        f"/api/v1/incidents/{incident_id}/postmortem",
+        {
+            "what_happened": "Harbor Printing Ltd received forms with the wrong year.",
+            "what_changed": "A proof check before every run.",
+            "publish": True,
+        },
+    )
+    url = call("get", f"/api/v1/incidents/{incident_id}/postmortem").json()["public_url"]
+    public = call("get", url)
+    assert public.status_code == 200
+    assert "wrong year" in public.text and "Harbor Printing" not in public.text
+
+
+@pytest.mark.django_db
+def test_it_gives_the_outsider_and_viewer_no_access_to_cases(call, account, people):
+    now = timezone.now()
+    declared = call(
+        "post",
+        "/api/v1/incidents",
+        {
+            "team": "north",
+            "title": "Late delivery",
+            "occurred_at": (now - timedelta(hours=2)).isoformat(),
+            "cause": "process",
+            "affected": [{"account_id": account.pk}],
+        },
+    ).json()
+    case_id = declared["cases"][0]["id"]
+    step_id = call("get", f"/api/v1/cases/{case_id}").json()["steps"][0]["id"]
+    urls = [
+        ("get", f"/api/v1/cases/{case_id}", None),
+        ("get", f"/api/v1/incidents/{declared['id']}", None),
+        ("post", f"/api/v1/cases/{case_id}/pause", {"reason": "x"}),
+        ("post", f"/api/v1/cases/{case_id}/steps/{step_id}/skip", {"reason": "x"}),
+        (
+            "post",
+            f"/api/v1/cases/{case_id}/records",
+            {"kind": "explanation", "data": {"text": "x"}},
+        ),
+    ]
+    for method, url, body in urls:
+        assert call(method, url, body, user=people.outsider).status_code == 404, url
+    assert call("get", f"/api/v1/cases/{case_id}", user=people.viewer).status_code == 200
+    for method, url, body in urls[2:]:
+        assert call(method, url, body, user=people.viewer).status_code == 403, url
+    outsider_declares = call(
+        "post",
+        "/api/v1/incidents",
+        {
+            "team": "south",
+            "title": "x",
+            "occurred_at": now.isoformat(),
+            "cause": "process",
+            "affected": [{"account_id": account.pk}],
+        },
+        user=people.outsider,
+    )
+    assert outsider_declares.status_code == 422
