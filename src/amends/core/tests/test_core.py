@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
@@ -202,3 +203,10 @@ def test_it_opens_django_admin_to_administrators_only(client, people, account):
     assert client.get(f"/admin/accounts/account/{account.pk}/change/").status_code == 200
     client.force_login(people.manager)
     assert client.get("/admin/accounts/account/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_worker_does_one_round_and_stops(capsys):
+    call_command("worker", "--once", "--interval", "0.1")
+    out = capsys.readouterr().out
+    assert "Amends worker started." in out and "Amends worker stopped." in out

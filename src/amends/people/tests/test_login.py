@@ -1,7 +1,8 @@
 import pytest
-from conftest import PASSWORD
 from django.test import override_settings
 from django.urls import reverse
+
+from conftest import PASSWORD
 
 
 def attempt(client, username, password, address="10.0.0.1"):
