@@ -41,8 +41,8 @@ run: $(STAMP) var/secret-key
 	@$(BIN)/amends serve --port $(PORT) --no-migrate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src bench conftest.py
+	$(BIN)/ruff format --check src bench conftest.py
 
 test: $(STAMP)
 	@scripts/test
