@@ -385,7 +385,9 @@ def port_is_free(port: int) -> bool:
 
 
 def wait_healthy(server: subprocess.Popen, port: int, log: Path, deadline: Deadline) -> None:
-    give_up = time.monotonic() + deadline.left(60)
+    limit = deadline.left(60)
+    give_up = time.monotonic() + limit
+    last = "no answer"
     while time.monotonic() < give_up:
         if server.poll() is not None:
             raise BenchError(f"the server exited ({server.returncode}):\n{tail(log)}")
@@ -394,13 +396,14 @@ def wait_healthy(server: subprocess.Popen, port: int, log: Path, deadline: Deadl
             try:
                 conn.request("GET", "/healthz")
                 response = conn.getresponse()
-                response.read()
+                body = response.read()
                 if response.status == 200:
                     return
+                last = f"{response.status} {body.decode(errors='replace')[:500]}"
             finally:
                 conn.close()
         time.sleep(0.2)
-    raise BenchError(f"/healthz did not answer 200 within a minute:\n{tail(log)}")
+    raise BenchError(f"/healthz did not answer 200 within {limit:.0f} s; last: {last}")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -468,6 +471,11 @@ def text_table(rows: list[list[str]]) -> str:
 
 def markdown(meta: dict, rows: list[list[str]]) -> str:
     head, *body = rows
+    busy = (
+        f" (above {meta['cpus']}: other work was competing for the CPUs)"
+        if max(meta["load_average"]) > meta["cpus"]
+        else ""
+    )
     out = [
         f"# Accounts benchmark, {meta['date']}",
         "",
@@ -477,7 +485,9 @@ def markdown(meta: dict, rows: list[list[str]]) -> str:
         f"Demo load: {meta['demo_seconds']:.1f} s, {meta['demo_accounts_per_second']:,.0f} "
         f"accounts/s. {meta['requests']} sequential requests per URL over one keep-alive "
         f"connection after {WARMUP} warm-ups; times in ms, client-side. Goal: p95 < "
-        f"{GOAL_MS:.0f} ms. `p95-base` is the p95 above the constant page's.",
+        f"{GOAL_MS:.0f} ms. `p95-base` is the p95 above the constant page's. "
+        f"1-minute load average {meta['load_average'][0]} before the requests, "
+        f"{meta['load_average'][1]} after{busy}.",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
@@ -552,6 +562,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         AMENDS_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         AMENDS_ALLOWED_HOSTS="127.0.0.1",
         AMENDS_DEBUG="0",
+        AMENDS_PAGE_SIZE=str(PAGE_SIZE),
         AMENDS_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -682,11 +693,13 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
             Case("constant /api/v1/ (baseline)", "/api/v1/", "anonymous", check_api_root),
         ]
         results = []
+        load_before = os.getloadavg()
         for case in cases:
             print(f"  {case.label} …", end="", flush=True)
             result = measure(case, clients[case.client], args.requests, deadline)
             print(f" p95 {result.p95:.1f} ms")
             results.append(result)
+        load_after = os.getloadavg()
         for client in clients.values():
             client.close()
     finally:
@@ -704,6 +717,9 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         f"{'PASS' if passed else 'FAIL'}: p95 < {GOAL_MS:.0f} ms for "
         f"{sum(r.passed for r in results)} of {len(results)} URLs"
     )
+    busy = max(load_before[0], load_after[0])
+    if busy > (os.cpu_count() or 1):
+        print(f"Note: the load average was {busy:.1f}: other work was competing for the CPUs.")
     now = datetime.now(UTC).astimezone()
     meta = {
         "date": now.strftime("%Y-%m-%d"),
@@ -722,6 +738,8 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         "cpus": os.cpu_count(),
         "commit": git_commit(),
         "server": "amends serve: gunicorn gthread, 2 workers x 4 threads",
+        # Other work on the machine shows in the tails: 1-minute load before and after.
+        "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
         "passed": passed,
     }
     if not args.no_save:
@@ -734,11 +752,19 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
     return 0 if passed else 1
 
 
+class Stopped(Exception):
+    """SIGTERM arrived."""
+
+
+def stopped(signum, frame):
+    raise Stopped
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     deadline = Deadline(args.timeout)
     # A polite `kill` must still run the finally blocks that stop the server.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, stopped)
     workdir = Path(tempfile.mkdtemp(prefix="amends-bench-"))
     try:
         return bench(args, workdir, deadline)
@@ -748,6 +774,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbench: interrupted", file=sys.stderr)
         return 130
+    except Stopped:
+        print("\nbench: stopped (SIGTERM)", file=sys.stderr)
+        return 143
     finally:
         if args.keep:
             print(f"Kept: {workdir} (bench.sqlite3, server.log)")

@@ -115,6 +115,9 @@ def database_from_url(url: str, *, name: str = "AMENDS_DATABASE_URL") -> dict:
                     "PRAGMA cache_size=-32000;"
                 ),
             },
+            # Keep connections: a fresh one per request starts with a cold page cache.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": query.get("test_name") or None},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
