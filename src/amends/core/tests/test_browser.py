@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def language_switch(page):
-    return page.get_by_label("Language")
+    return page.locator("#language-switch")
 
 
 def test_choosing_polish_changes_the_page_language_and_it_sticks(page, people, account):

@@ -94,6 +94,7 @@ def check_ids(**overrides) -> list[str]:
         return [message.id for message in run_checks(include_deployment_checks=True)]
 
 
+@pytest.mark.django_db
 def test_it_refuses_to_start_without_a_secret_key():
     assert "amends.E001" in check_ids(DEBUG=False, SECRET_KEY="amends-secret-key-not-set")
     assert "amends.E002" in check_ids(DEBUG=False, SECRET_KEY="short")
