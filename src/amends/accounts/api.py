@@ -24,7 +24,6 @@ from amends.accounts.services import (
 from amends.core.pagination import page_of
 from amends.people.access import READ, WRITE, teams_for, user_can_write_anywhere
 from amends.people.models import Team, User
-from amends.timeline.models import Via
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -166,10 +165,6 @@ class EventPage(Schema):
     pages: int
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, via=Via.API)
-
-
 def _team(request, slug: str, action: str) -> Team:
     team = teams_for(request.user, action).filter(slug=slug).first()
     if team is None:
@@ -217,7 +212,7 @@ def create_account(request, payload: AccountIn):
     data = payload.dict()
     team = _team(request, data.pop("team"), WRITE)
     data["owner"] = _owner(data.pop("owner"))
-    account = account_create(actor=_actor(request), team=team, **data)
+    account = account_create(actor=Actor.api(request), team=team, **data)
     return Status(201, account)
 
 
@@ -241,7 +236,7 @@ def update_account(request, account_id: int, payload: AccountPatch):
     for name in ("name", "kind", "annual_value", "currency", "tier", "lifecycle", "language"):
         if name in changes and changes[name] is None:
             raise ValidationError({name: "may not be null"})
-    return account_update(actor=_actor(request), account=account, **changes)
+    return account_update(actor=Actor.api(request), account=account, **changes)
 
 
 @router.get(
@@ -261,7 +256,7 @@ def list_contacts(request, account_id: int):
 )
 def create_contact(request, account_id: int, payload: ContactIn):
     account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
-    return Status(201, contact_create(actor=_actor(request), account=account, **payload.dict()))
+    return Status(201, contact_create(actor=Actor.api(request), account=account, **payload.dict()))
 
 
 @router.patch(
@@ -273,13 +268,13 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
     for name, value in changes.items():
         if value is None:
             raise ValidationError({name: "may not be null"})
-    return contact_update(actor=_actor(request), contact=contact, **changes)
+    return contact_update(actor=Actor.api(request), contact=contact, **changes)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Remove a contact")
 def delete_contact(request, contact_id: int):
     contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
-    contact_delete(actor=_actor(request), contact=contact)
+    contact_delete(actor=Actor.api(request), contact=contact)
     return Status(204, None)
 
 

@@ -267,13 +267,15 @@ def accounts_import(
     with transaction.atomic():
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            _write_batch(actor, batch, result, now)
+            _write_batch(actor, lookups, batch, result, now)
             if progress:
                 progress(start + len(batch), len(rows))
     return result
 
 
-def _write_batch(actor: Actor, batch: list[_Row], result: ImportResult, now) -> None:
+def _write_batch(
+    actor: Actor, lookups: _Lookups, batch: list[_Row], result: ImportResult, now
+) -> None:
     keys = {(r.values["source"], r.values["external_id"]) for r in batch}
     existing: dict[tuple[str, str], Account] = {}
     for source in {k[0] for k in keys}:
@@ -293,12 +295,10 @@ def _write_batch(actor: Actor, batch: list[_Row], result: ImportResult, now) -> 
             account.search_text = Account.search_text_for(account.name, account.external_id)
             created.append(account)
             continue
-        if actor.user is not None and team_ids_for(actor.user, WRITE) is not None:
-            writable = team_ids_for(actor.user, WRITE) or set()
-            if account.team_id not in writable:
-                raise ImportRejected(
-                    [Problem(row.line, "external_id", "belongs to a team you may not change")]
-                )
+        if lookups.writable is not None and account.team_id not in lookups.writable:
+            raise ImportRejected(
+                [Problem(row.line, "external_id", "belongs to a team you may not change")]
+            )
         before = snapshot(account, ACCOUNT_FIELDS)
         for name, value in values.items():
             setattr(account, name, value)

@@ -57,12 +57,10 @@ def account_get_for(*, user: User, account_id: int, action: str = READ) -> Accou
 
 
 def contact_get_for(*, user: User, contact_id: int, action: str = READ) -> Contact:
-    contact = Contact.objects.filter(pk=contact_id).only("id", "account_id").first()
+    contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact.")
-    account = account_get_for(user=user, account_id=contact.account_id, action=action)
-    contact = Contact.objects.get(pk=contact_id)
-    contact.account = account
+    contact.account = account_get_for(user=user, account_id=contact.account_id, action=action)
     return contact
 
 

@@ -26,13 +26,8 @@ from amends.accounts.services import (
 )
 from amends.core.pagination import page_of
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
-from amends.timeline.models import Via
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, via=Via.WEB)
 
 
 def _filters(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
@@ -91,7 +86,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         team = data.pop("team")
         try:
-            account = account_create(actor=_actor(request), team=team, **data)
+            account = account_create(actor=Actor.web(request), team=team, **data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -109,7 +104,7 @@ def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
         # The form already copied the values onto the instance: start again from the row.
         fresh = account_get_for(user=request.user, account_id=account_id, action=WRITE)
         try:
-            account_update(actor=_actor(request), account=fresh, **form.cleaned_data)
+            account_update(actor=Actor.web(request), account=fresh, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -125,7 +120,7 @@ def contact_create_view(request: HttpRequest, account_id: int) -> HttpResponse:
     form = ContactForm(request.POST or None, initial={"language": account.language})
     if request.method == "POST" and form.is_valid():
         try:
-            contact_create(actor=_actor(request), account=account, **form.cleaned_data)
+            contact_create(actor=Actor.web(request), account=account, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -142,7 +137,7 @@ def contact_edit_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fresh = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
         try:
-            contact_update(actor=_actor(request), contact=fresh, **form.cleaned_data)
+            contact_update(actor=Actor.web(request), contact=fresh, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -156,7 +151,7 @@ def contact_edit_view(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def contact_delete_view(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = contact_get_for(user=request.user, contact_id=contact_id, action=WRITE)
-    contact_delete(actor=_actor(request), contact=contact)
+    contact_delete(actor=Actor.web(request), contact=contact)
     messages.success(request, _("Contact removed."))
     return redirect("accounts:detail", account_id=contact.account_id)
 
@@ -170,7 +165,9 @@ def account_import_view(request: HttpRequest) -> HttpResponse:
     problems, result = [], None
     if request.method == "POST" and form.is_valid():
         try:
-            result = accounts_import(actor=_actor(request), data=form.cleaned_data["file"].read())
+            result = accounts_import(
+                actor=Actor.web(request), data=form.cleaned_data["file"].read()
+            )
         except ImportRejected as rejected:
             problems = rejected.problems
     context = {"form": form, "problems": problems, "result": result}

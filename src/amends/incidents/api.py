@@ -15,7 +15,6 @@ from amends.incidents.services import (
     postmortem_update,
 )
 from amends.people.access import WRITE, teams_for
-from amends.timeline.models import Via
 from amends.timeline.services import Actor
 
 router = Router(tags=["incidents"])
@@ -115,10 +114,6 @@ class PostMortemOut(Schema):
         return f"/postmortems/{obj.public_key}/" if obj.published_at else None
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, via=Via.API)
-
-
 def _impacts(items: list[ImpactIn]) -> list[Impact]:
     return [Impact(**item.dict()) for item in items]
 
@@ -138,7 +133,11 @@ def declare_incident(request, payload: IncidentIn):
         raise ValidationError({"cause": f"no cause category {payload.cause!r}"})
     data = payload.dict(exclude={"team", "cause", "affected"})
     incident = incident_declare(
-        actor=_actor(request), team=team, cause=cause, affected=_impacts(payload.affected), **data
+        actor=Actor.api(request),
+        team=team,
+        cause=cause,
+        affected=_impacts(payload.affected),
+        **data,
     )
     return Status(201, incident)
 
@@ -152,7 +151,7 @@ def read_incident(request, incident_id: int):
 def add_accounts(request, incident_id: int, payload: AffectedIn):
     incident = incident_get_for(user=request.user, incident_id=incident_id)
     incident_add_accounts(
-        actor=_actor(request), incident=incident, affected=_impacts(payload.affected)
+        actor=Actor.api(request), incident=incident, affected=_impacts(payload.affected)
     )
     return incident_get_for(user=request.user, incident_id=incident_id)
 
@@ -168,4 +167,4 @@ def update_postmortem(request, incident_id: int, payload: PostMortemIn):
     changes = payload.dict(exclude_unset=True)
     publish = changes.pop("publish", None)
     texts = {k: v or "" for k, v in changes.items() if k in POSTMORTEM_FIELDS}
-    return postmortem_update(actor=_actor(request), incident=incident, publish=publish, **texts)
+    return postmortem_update(actor=Actor.api(request), incident=incident, publish=publish, **texts)

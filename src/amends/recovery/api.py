@@ -24,7 +24,6 @@ from amends.recovery.services import (
     step_complete,
     step_skip,
 )
-from amends.timeline.models import Via
 from amends.timeline.services import Actor
 
 router = Router(tags=["recovery"])
@@ -119,15 +118,15 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_commitments(obj):
-        return list(obj.commitments.select_related("owner"))
+        return list(obj.commitments.all())
 
     @staticmethod
     def resolve_records(obj):
-        return list(obj.records.select_related("by"))
+        return list(obj.records.all())
 
     @staticmethod
     def resolve_escalations(obj):
-        return list(obj.escalations.select_related("recipient"))
+        return list(obj.escalations.all())
 
 
 class CaseIn(Schema):
@@ -166,10 +165,6 @@ class CommitmentResolveIn(Schema):
     due_at: datetime | None = Field(None, description="the new date, when renegotiated")
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, via=Via.API)
-
-
 def _user(username: str | None, default: User, field: str) -> User:
     if not username:
         return default
@@ -179,13 +174,21 @@ def _user(username: str | None, default: User, field: str) -> User:
     return user
 
 
+# What CaseOut shows of each case, fetched a relation at a time rather than a case at a time.
+CASE_DETAIL = ["steps", "commitments__owner", "records__by", "escalations__recipient"]
+
+
 def _case(request, case_id: int):
     return case_get_for(user=request.user, case_id=case_id)
 
 
 @router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="Open cases you can see")
 def list_cases(request, include_closed: bool = False):
-    cases = case_visible_to(request.user).select_related("playbook", "owner")
+    cases = (
+        case_visible_to(request.user)
+        .select_related("playbook", "owner")
+        .prefetch_related(*CASE_DETAIL)
+    )
     if not include_closed:
         cases = cases.filter(closed_at__isnull=True)
     return list(cases[:200])
@@ -198,7 +201,7 @@ def open_case(request, payload: CaseIn):
     if playbook is None:
         raise ValidationError({"playbook": "must be mistake, thaw, complaint or parting"})
     case = case_open(
-        actor=_actor(request),
+        actor=Actor.api(request),
         account=account,
         playbook=playbook,
         severity=payload.severity,
@@ -222,33 +225,33 @@ def _step(case, step_id: int):
 @router.post("/cases/{case_id}/steps/{step_id}/complete", response={200: CaseOut, **ERRORS})
 def complete_step(request, case_id: int, step_id: int):
     case = _case(request, case_id)
-    step_complete(actor=_actor(request), step=_step(case, step_id))
+    step_complete(actor=Actor.api(request), step=_step(case, step_id))
     return _case(request, case_id)
 
 
 @router.post("/cases/{case_id}/steps/{step_id}/skip", response={200: CaseOut, **ERRORS})
 def skip_step(request, case_id: int, step_id: int, payload: ReasonIn):
     case = _case(request, case_id)
-    step_skip(actor=_actor(request), step=_step(case, step_id), reason=payload.reason)
+    step_skip(actor=Actor.api(request), step=_step(case, step_id), reason=payload.reason)
     return _case(request, case_id)
 
 
 @router.post("/cases/{case_id}/pause", response={200: CaseOut, **ERRORS})
 def pause_case(request, case_id: int, payload: ReasonIn):
-    case_pause(actor=_actor(request), case=_case(request, case_id), reason=payload.reason)
+    case_pause(actor=Actor.api(request), case=_case(request, case_id), reason=payload.reason)
     return _case(request, case_id)
 
 
 @router.post("/cases/{case_id}/resume", response={200: CaseOut, **ERRORS})
 def resume_case(request, case_id: int):
-    case_resume(actor=_actor(request), case=_case(request, case_id))
+    case_resume(actor=Actor.api(request), case=_case(request, case_id))
     return _case(request, case_id)
 
 
 @router.post("/cases/{case_id}/close", response={200: CaseOut, **ERRORS})
 def close_case(request, case_id: int, payload: CloseIn):
     case_close(
-        actor=_actor(request),
+        actor=Actor.api(request),
         case=_case(request, case_id),
         outcome=payload.outcome,
         note=payload.note,
@@ -265,7 +268,7 @@ def add_record(request, case_id: int, payload: RecordIn):
     case = _case(request, case_id)
     by = _user(payload.by, request.user, "by")
     record = record_add(
-        actor=_actor(request), case=case, kind=payload.kind, data=payload.data, by=by
+        actor=Actor.api(request), case=case, kind=payload.kind, data=payload.data, by=by
     )
     return Status(201, record)
 
@@ -274,7 +277,7 @@ def add_record(request, case_id: int, payload: RecordIn):
 def add_commitment(request, case_id: int, payload: CommitmentIn):
     case = _case(request, case_id)
     commitment = commitment_add(
-        actor=_actor(request),
+        actor=Actor.api(request),
         case=case,
         what=payload.what,
         measure=payload.measure,
@@ -291,7 +294,7 @@ def resolve_commitment(request, commitment_id: int, payload: CommitmentResolveIn
     if commitment is None:
         raise Http404("No such commitment.")
     _case(request, commitment.case_id)  # 404 for whoever may not see it
-    actor = _actor(request)
+    actor = Actor.api(request)
     if payload.status == "kept":
         return commitment_keep(actor=actor, commitment=commitment)
     if payload.status == "broken":

@@ -92,7 +92,11 @@ def deadlines_check(*, now: datetime | None = None) -> int:
         add(step, step.case.owner, f"Late step: {step.title}", step=step)
     for promise in late_promises:
         add(promise, promise.owner, f"Late commitment: {promise.what}", commitment=promise)
+    if not wanted:
+        return 0
+    # Count only the cases in play, not the whole (ever-growing) table.
+    involved = Escalation.objects.filter(case_id__in={e.case_id for e in wanted})
     with transaction.atomic():
-        before = Escalation.objects.count()
+        before = involved.count()
         Escalation.objects.bulk_create(wanted, ignore_conflicts=True)
-        return Escalation.objects.count() - before
+        return involved.count() - before

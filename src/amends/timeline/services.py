@@ -29,6 +29,14 @@ class Actor:
     def system(cls) -> "Actor":
         return cls(user=None, via=Via.SYSTEM)
 
+    @classmethod
+    def web(cls, request) -> "Actor":
+        return cls(user=request.user, via=Via.WEB)
+
+    @classmethod
+    def api(cls, request) -> "Actor":
+        return cls(user=request.user, via=Via.API)
+
 
 def plain(value: Any) -> Any:
     """A JSON-safe copy of a field value for before/after."""

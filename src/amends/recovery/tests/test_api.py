@@ -166,3 +166,30 @@ def test_it_gives_the_outsider_and_viewer_no_access_to_cases(call, account, peop
         user=people.outsider,
     )
     assert outsider_declares.status_code == 422
+
+
+@pytest.mark.django_db
+def test_it_lists_cases_in_a_fixed_number_of_queries(call, people, django_assert_max_num_queries):
+    from amends.accounts.services import account_create
+    from amends.timeline.services import Actor
+
+    accounts = [
+        account_create(actor=Actor.system(), team=people.north, name=f"Client {n}")
+        for n in range(20)
+    ]
+    now = timezone.now()
+    call(
+        "post",
+        "/api/v1/incidents",
+        {
+            "team": "north",
+            "title": "Outage",
+            "occurred_at": (now - timedelta(hours=1)).isoformat(),
+            "cause": "product",
+            "affected": [{"account_id": a.pk} for a in accounts],
+        },
+    )
+    with django_assert_max_num_queries(15):
+        listed = call("get", "/api/v1/cases")
+    assert len(listed.json()) == 20
+    assert all(len(case["steps"]) == 9 for case in listed.json())
