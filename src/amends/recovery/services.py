@@ -61,6 +61,29 @@ def _lock(case: RecoveryCase) -> RecoveryCase:
     )
 
 
+def _lifecycle_move(actor: Actor, accounts: list[Account], to: str, now: datetime) -> None:
+    """Move accounts to a lifecycle state, each move on its account's timeline."""
+    moving = [a for a in accounts if a.lifecycle != to]
+    if not moving:
+        return
+    Account.objects.filter(pk__in=[a.pk for a in moving]).update(lifecycle=to, updated_at=now)
+    Event.objects.bulk_create(
+        event_build(
+            actor=actor,
+            action="account.updated",
+            subject=account,
+            account_id=account.pk,
+            summary=f"Account {account.name} updated: lifecycle",
+            before={"lifecycle": account.lifecycle},
+            after={"lifecycle": to},
+            at=now,
+        )
+        for account in moving
+    )
+    for account in moving:
+        account.lifecycle = to
+
+
 # -- opening -------------------------------------------------------------------
 
 
@@ -122,9 +145,12 @@ def cases_open(
         for case in cases
         for step in steps
     )
-    Account.objects.filter(
-        pk__in=[a.pk for a in accounts], lifecycle__in=[Lifecycle.ACTIVE, Lifecycle.AT_RISK]
-    ).update(lifecycle=Lifecycle.IN_RECOVERY, updated_at=now)
+    _lifecycle_move(
+        actor,
+        [a for a in accounts if a.lifecycle in (Lifecycle.ACTIVE, Lifecycle.AT_RISK)],
+        Lifecycle.IN_RECOVERY,
+        now,
+    )
     Event.objects.bulk_create(
         event_build(
             actor=actor,
@@ -469,20 +495,8 @@ def case_close(
         Outcome.PARTED: Lifecycle.CHURNED,
         Outcome.LOST: Lifecycle.CHURNED,
     }[Outcome(outcome)]
-    account = case.account
-    if not account.cases.filter(closed_at__isnull=True).exists():
-        before = account.lifecycle
-        Account.objects.filter(pk=account.pk).update(lifecycle=lifecycle, updated_at=now)
-        if before != lifecycle:
-            event_record(
-                actor=actor,
-                action="account.updated",
-                subject=account,
-                account_id=account.pk,
-                summary=f"Account {account.name} updated: lifecycle",
-                before={"lifecycle": before},
-                after={"lifecycle": lifecycle},
-            )
+    if not case.account.cases.filter(closed_at__isnull=True).exists():
+        _lifecycle_move(actor, [case.account], lifecycle, now)
     _log(
         actor,
         case,

@@ -77,6 +77,8 @@ def test_it_walks_a_case_from_declaration_to_each_outcome(declare, account, agen
     assert first.due_at - case.opened_at == timedelta(hours=2)
     account.refresh_from_db()
     assert account.lifecycle == "in_recovery"
+    moved = Event.objects.filter(account=account, action="account.updated").get()
+    assert (moved.before, moved.after) == ({"lifecycle": "active"}, {"lifecycle": "in_recovery"})
     walk_to_the_end(case, agent)
     closed = case_close(actor=agent, case=case, outcome=outcome, note="Held the drama.")
     assert closed.outcome == outcome and closed.is_closed
