@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("amends.people.urls")),
     path("", include("amends.core.urls")),
     path("", include("amends.incidents.urls")),
+    path("", include("amends.recovery.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ from amends.accounts.services import (
 )
 from amends.core.pagination import page_of
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
+from amends.recovery.selectors import case_list_for_account
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -70,6 +71,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
         "account": account,
         "contacts": contact_list_for_account(account=account),
         "events": events,
+        "cases": case_list_for_account(account_id=account.pk),
         "can_edit": user_can(request.user, WRITE, account.team_id),
     }
     template = "accounts/detail.html#timeline" if request.htmx else "accounts/detail.html"

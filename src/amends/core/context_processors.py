@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 # The areas of METHOD.md, in the order a user meets them. Those not built yet say so.
 NAVIGATION = [
     ("accounts", _("Accounts"), "accounts:list"),
-    ("incidents", _("Incidents"), "core:incidents"),
-    ("cases", _("Cases"), "core:cases"),
+    ("incidents", _("Incidents"), "incidents:list"),
+    ("recovery", _("My work"), "recovery:work"),
     ("inbox", _("Inbox"), "core:inbox"),
     ("insights", _("Insights"), "core:insights"),
 ]

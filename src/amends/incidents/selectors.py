@@ -1,6 +1,7 @@
 import re
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from amends.incidents.models import Incident, PostMortem
@@ -58,3 +59,22 @@ def postmortem_public(*, key: str) -> PostMortem:
     if postmortem is None:
         raise Http404("No such post-mortem.")
     return postmortem
+
+
+def incident_list_for(*, user: User, status: str = "") -> QuerySet[Incident]:
+    incidents = incident_visible_to(user).select_related("cause", "team")
+    if status:
+        incidents = incidents.filter(status=status)
+    return incidents.annotate(
+        accounts=Count("affected", distinct=True),
+        open_cases=Count("cases", filter=Q(cases__closed_at__isnull=True), distinct=True),
+    ).order_by("-discovered_at", "-id")
+
+
+def incident_similar_to_draft(
+    *, cause_id: int, title: str, description: str, tags: list[str], now: datetime
+) -> list[Incident]:
+    """The same "happened before" check, for an incident still being written."""
+    draft = Incident(cause_id=cause_id, title=title, description=description, tags=tags)
+    draft.discovered_at = now
+    return incident_similar(incident=draft)

@@ -18,6 +18,7 @@ from amends.incidents.models import (
     CauseCategory,
     Fault,
     Incident,
+    IncidentStatus,
     PostMortem,
     Severity,
 )
@@ -176,3 +177,14 @@ def postmortem_update(
         postmortem.published_at = None
     postmortem.save()
     return postmortem
+
+
+@transaction.atomic
+def incident_status_set(*, actor: Actor, incident: Incident, status: str) -> Incident:
+    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
+        raise PermissionDenied("You may not change this incident.")
+    if status not in IncidentStatus.values:
+        raise ValidationError({"status": f"must be one of {', '.join(IncidentStatus.values)}"})
+    Incident.objects.filter(pk=incident.pk).update(status=status)
+    incident.status = status
+    return incident

@@ -1,11 +1,20 @@
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from amends.accounts.selectors import account_visible_to
 from amends.people.models import User
-from amends.recovery.models import CaseStep, RecoveryCase, StepState
+from amends.recovery.models import (
+    CaseStep,
+    Commitment,
+    CommitmentStatus,
+    Escalation,
+    RecoveryCase,
+    StepState,
+)
 
 
 def step_state(step: CaseStep, *, now: datetime) -> str:
@@ -34,3 +43,97 @@ def case_get_for(*, user: User, case_id: int) -> RecoveryCase:
     if case is None:
         raise Http404("No such case.")
     return case
+
+
+@dataclass
+class MyWork:
+    late_steps: list[CaseStep]
+    due_steps: list[CaseStep]
+    late_commitments: list[Commitment]
+    due_commitments: list[Commitment]
+    escalations: list[Escalation]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.late_steps
+            or self.due_steps
+            or self.late_commitments
+            or self.due_commitments
+            or self.escalations
+        )
+
+
+def my_work(*, user: User, now: datetime) -> MyWork:
+    """What needs this person today: late and due steps on the cases they own,
+    late and due promises they made, and what was escalated to them."""
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    running = Q(case__closed_at__isnull=True, case__paused_at__isnull=True)
+    steps = (
+        CaseStep.objects.filter(running, case__owner=user, done_at__isnull=True)
+        .filter(due_at__lte=end_of_day)
+        .select_related("case__account", "case__playbook")
+        .order_by("due_at")
+    )
+    promises = (
+        Commitment.objects.filter(running, owner=user, status=CommitmentStatus.OPEN)
+        .filter(due_at__lte=end_of_day)
+        .select_related("case__account")
+        .order_by("due_at")
+    )
+    escalations = (
+        Escalation.objects.filter(recipient=user, case__closed_at__isnull=True)
+        .filter(Q(step__isnull=True) | Q(step__done_at__isnull=True))
+        .filter(Q(commitment__isnull=True) | Q(commitment__status=CommitmentStatus.OPEN))
+        .select_related("case__account", "step", "commitment")
+        .order_by("-raised_at")[:200]
+    )
+    step_list, promise_list = list(steps[:500]), list(promises[:500])
+    return MyWork(
+        late_steps=[s for s in step_list if s.due_at < now],
+        due_steps=[s for s in step_list if s.due_at >= now],
+        late_commitments=[c for c in promise_list if c.due_at < now],
+        due_commitments=[c for c in promise_list if c.due_at >= now],
+        escalations=list(escalations),
+    )
+
+
+def case_list_open(*, user: User) -> QuerySet[RecoveryCase]:
+    return (
+        case_visible_to(user)
+        .filter(closed_at__isnull=True)
+        .select_related("account", "playbook", "owner", "incident")
+        .annotate(
+            steps_total=Count("steps", distinct=True),
+            steps_finished=Count("steps", filter=Q(steps__done_at__isnull=False), distinct=True),
+        )
+        .order_by("-last_chance", "severity", "opened_at")
+    )
+
+
+def case_list_for_account(*, account_id: int) -> QuerySet[RecoveryCase]:
+    return (
+        RecoveryCase.objects.filter(account_id=account_id)
+        .select_related("playbook", "owner", "incident")
+        .order_by("-opened_at")
+    )
+
+
+def case_progress(cases: list[RecoveryCase], *, now: datetime) -> dict[int, dict[str, int]]:
+    """For each case: steps done, late, total and broken promises, in two queries."""
+    progress = {c.pk: {"done": 0, "late": 0, "total": 0, "broken": 0} for c in cases}
+    paused = {c.pk: c.paused_at for c in cases}
+    for case_id, done_at, due_at in CaseStep.objects.filter(case__in=cases).values_list(
+        "case_id", "done_at", "due_at"
+    ):
+        counts = progress[case_id]
+        counts["total"] += 1
+        if done_at is not None:
+            counts["done"] += 1
+        elif (paused[case_id] or now) > due_at:
+            counts["late"] += 1
+    for case_id in Commitment.objects.filter(
+        case__in=cases, status=CommitmentStatus.BROKEN
+    ).values_list("case_id", flat=True):
+        progress[case_id]["broken"] += 1
+    return progress

@@ -1,0 +1,278 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from amends.recovery.escalation import deadlines_check
+from amends.recovery.models import (
+    CaseRecord,
+    Commitment,
+    CommitmentStatus,
+    Playbook,
+    Question,
+    RecoveryCase,
+)
+from amends.timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(declare, account):
+    return declare([account]).cases.get()
+
+
+def _post(client, name, case, *args, data=None):
+    return client.post(reverse(f"recovery:{name}", args=[case.pk, *args]), data or {})
+
+
+def test_it_shows_the_case_with_its_steps_and_guidance(client, people, case):
+    client.force_login(people.viewer)
+    page = client.get(reverse("recovery:case", args=[case.pk]))
+    assert page.status_code == 200
+    text = page.text
+    assert "Tell them first" in text and "Find out how far behind you are" in text
+    assert "before they find the error themselves" in text  # the step's guidance
+    # A viewer reads the case but gets no buttons to change it.
+    assert "Mark “Tell them first” done" not in text
+    assert "Pause the clock" not in text
+
+
+def test_it_hides_a_case_from_an_outsider(client, people, case):
+    client.force_login(people.outsider)
+    assert client.get(reverse("recovery:case", args=[case.pk])).status_code == 404
+    step = case.steps.first()
+    assert _post(client, "step-complete", case, step.pk).status_code == 404
+    assert _post(client, "pause", case, data={"reason": "x"}).status_code == 404
+    assert _post(client, "record-add", case, "explanation", data={}).status_code == 404
+    assert client.get(reverse("recovery:open", args=[case.account_id])).status_code == 404
+
+
+def test_it_refuses_a_viewer_every_change(client, people, case):
+    client.force_login(people.viewer)
+    step = case.steps.first()
+    assert _post(client, "step-complete", case, step.pk).status_code == 403
+    assert _post(client, "step-skip", case, step.pk, data={"reason": "no"}).status_code == 403
+    assert _post(client, "pause", case, data={"reason": "x"}).status_code == 403
+    assert _post(client, "resume", case).status_code == 403
+    assert _post(client, "close", case, data={"outcome": "lost"}).status_code == 403
+    assert _post(client, "commitment-add", case, data={}).status_code == 403
+    assert client.get(reverse("recovery:open", args=[case.account_id])).status_code == 403
+    step.refresh_from_db()
+    assert step.done_at is None
+
+
+def test_it_will_not_complete_a_step_before_its_record(client, people, case):
+    client.force_login(people.agent)
+    step = case.steps.get(key="first_contact")
+    page = _post(client, "step-complete", case, step.pk)
+    assert page.status_code == 302
+    assert page["Location"].endswith("#step-first_contact")
+    follow = client.get(page["Location"])
+    assert "Record a first contact before completing this step." in follow.text
+    step.refresh_from_db()
+    assert step.done_at is None
+
+
+def test_it_records_the_first_contact_then_completes_the_step(client, people, case):
+    client.force_login(people.agent)
+    response = _post(
+        client,
+        "record-add",
+        case,
+        "contact",
+        data={"contact-channel": "call", "contact-with_whom": "Joanna Nowak", "contact-note": ""},
+    )
+    assert response.status_code == 302
+    record = CaseRecord.objects.get(case=case, kind="contact")
+    assert record.data["with_whom"] == "Joanna Nowak" and record.by == people.agent
+    step = case.steps.get(key="first_contact")
+    assert _post(client, "step-complete", case, step.pk).status_code == 302
+    step.refresh_from_db()
+    assert step.done_at is not None and step.done_by == people.agent
+    page = client.get(reverse("recovery:case", args=[case.pk])).text
+    assert "With whom" in page and "Joanna Nowak" in page  # the record, labelled
+
+
+def test_it_names_each_missing_field_of_a_record(client, people, case):
+    client.force_login(people.agent)
+    response = _post(client, "record-add", case, "apology", data={"apology-channel": "fax"})
+    assert response.status_code == 400
+    assert "Select a valid choice. fax is not one of the available choices." in response.text
+    assert "This field is required." in response.text
+    assert not CaseRecord.objects.filter(case=case).exists()
+
+
+def test_it_records_an_apology_by_the_person_chosen(client, people, case):
+    client.force_login(people.agent)
+    data = {
+        "apology-by": people.manager.pk,
+        "apology-channel": "in_person",
+        "apology-words": "I am sorry: I let the wrong year go to print.",
+    }
+    assert _post(client, "record-add", case, "apology", data=data).status_code == 302
+    assert CaseRecord.objects.get(case=case, kind="apology").by == people.manager
+
+
+def test_it_does_not_let_an_outsider_apologise_on_a_case(client, people, case):
+    client.force_login(people.agent)
+    data = {"apology-by": people.outsider.pk, "apology-channel": "call", "apology-words": "Sorry"}
+    assert _post(client, "record-add", case, "apology", data=data).status_code == 400
+    assert not CaseRecord.objects.filter(case=case).exists()
+
+
+def test_it_records_a_conversation_with_the_question_bank(client, people, case):
+    client.force_login(people.agent)
+    question = Question.objects.filter(active=True).first()
+    data = {
+        "conversation-participants": "Joanna Nowak, Alex",
+        f"conversation-q{question.pk}": "Reprint by Friday and call us daily.",
+        "conversation-other_question": "Anything else?",
+        "conversation-other_answer": "Check the next batch with us.",
+    }
+    assert _post(client, "record-add", case, "conversation", data=data).status_code == 302
+    record = CaseRecord.objects.get(case=case, kind="conversation")
+    assert record.data["answers"] == [
+        {"question": question.text, "answer": "Reprint by Friday and call us daily."},
+        {"question": "Anything else?", "answer": "Check the next batch with us."},
+    ]
+
+
+def test_it_adds_keeps_breaks_and_renegotiates_commitments(client, people, case):
+    client.force_login(people.agent)
+    due = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    for what in ("Reprint every form", "Credit the print run"):
+        data = {
+            "commitment-what": what,
+            "commitment-measure": "Forms delivered and signed for",
+            "commitment-owner": people.agent.pk,
+            "commitment-due_at": due,
+            "commitment-free_of_charge": "on",
+        }
+        assert _post(client, "commitment-add", case, data=data).status_code == 302
+    reprint, credit = Commitment.objects.filter(case=case).order_by("id")
+    assert reprint.free_of_charge and reprint.owner == people.agent
+
+    assert (
+        _post(client, "commitment-resolve", case, reprint.pk, data={"action": "keep"}).status_code
+        == 302
+    )
+    reprint.refresh_from_db()
+    assert reprint.status == CommitmentStatus.KEPT
+
+    later = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    data = {"action": "renegotiate", "reason": "Finance needs a week", "due_at": later}
+    _post(client, "commitment-resolve", case, credit.pk, data=data)
+    credit.refresh_from_db()
+    assert credit.status == CommitmentStatus.RENEGOTIATED
+    new = credit.replaced_by
+    _post(client, "commitment-resolve", case, new.pk, data={"action": "break", "reason": ""})
+    new.refresh_from_db()
+    assert new.status == CommitmentStatus.OPEN  # a broken promise needs its reason
+    _post(client, "commitment-resolve", case, new.pk, data={"action": "break", "reason": "Lost"})
+    new.refresh_from_db()
+    assert new.status == CommitmentStatus.BROKEN
+
+
+def test_it_refuses_a_commitment_without_a_measure(client, people, case):
+    client.force_login(people.agent)
+    data = {
+        "commitment-what": "Do better",
+        "commitment-owner": people.agent.pk,
+        "commitment-due_at": "2030-01-01T10:00",
+    }
+    response = _post(client, "commitment-add", case, data=data)
+    assert response.status_code == 400
+    assert not Commitment.objects.filter(case=case).exists()
+
+
+def test_it_pauses_and_resumes_the_clock(client, people, case):
+    client.force_login(people.agent)
+    assert _post(client, "pause", case, data={"reason": ""}).status_code == 302
+    case.refresh_from_db()
+    assert not case.is_paused
+    _post(client, "pause", case, data={"reason": "Waiting for their list of forms"})
+    case.refresh_from_db()
+    assert case.is_paused and case.pause_reason == "Waiting for their list of forms"
+    page = client.get(reverse("recovery:case", args=[case.pk])).text
+    assert "waiting on the customer: Waiting for their list of forms" in page
+    _post(client, "resume", case)
+    case.refresh_from_db()
+    assert not case.is_paused
+
+
+def test_it_skips_a_step_only_with_a_reason_and_closes_when_all_are_finished(client, people, case):
+    client.force_login(people.agent)
+    steps = list(case.steps.all())
+    _post(client, "step-skip", case, steps[0].pk, data={"reason": ""})
+    steps[0].refresh_from_db()
+    assert steps[0].done_at is None
+
+    response = _post(client, "close", case, data={"outcome": "recovered"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert not case.is_closed
+
+    for step in steps:
+        _post(client, "step-skip", case, step.pk, data={"reason": "Handled by phone"})
+    _post(client, "close", case, data={"outcome": "recovered", "note": "Happy again"})
+    case.refresh_from_db()
+    assert case.outcome == "recovered" and case.closing_note == "Happy again"
+    page = client.get(reverse("recovery:case", args=[case.pk])).text
+    assert "Closed" in page and "Close the case" not in page  # nothing changes a closed case
+    assert _post(client, "pause", case, data={"reason": "x"}).status_code == 302
+    case.refresh_from_db()
+    assert not case.is_paused
+
+
+def test_my_work_lists_what_is_late_due_and_escalated(client, people, case):
+    step = case.steps.get(key="first_contact")
+    deadlines_check(now=step.due_at + timedelta(hours=30))
+    client.force_login(people.agent)
+    page = client.get(reverse("recovery:work")).text
+    assert "Escalated to me" in page and "Late step: Tell them first" in page
+    # The manager got it too, after 24 hours late.
+    client.force_login(people.manager)
+    assert "Late step: Tell them first" in client.get(reverse("recovery:work")).text
+    # An outsider has no work here and sees no case.
+    client.force_login(people.outsider)
+    page = client.get(reverse("recovery:work")).text
+    assert "Harbor Printing" not in page
+    assert "Nothing is due today, late or escalated to you." in page
+
+
+def test_my_work_shows_a_late_step_of_my_case(client, people, account):
+    from amends.recovery.services import case_open
+    from amends.timeline.services import Actor
+
+    thaw = Playbook.objects.get(kind="thaw")
+    case = case_open(
+        actor=Actor(user=people.agent, via="web"),
+        account=account,
+        playbook=thaw,
+        severity=4,
+        reason="Quiet for 90 days",
+        now=timezone.now() - timedelta(days=6),
+    )
+    client.force_login(people.agent)
+    page = client.get(reverse("recovery:work")).text
+    assert f"{reverse('recovery:case', args=[case.pk])}#step-reach_out" in page
+    assert "was due" in page
+
+
+def test_it_opens_a_case_without_an_incident(client, people, account):
+    client.force_login(people.agent)
+    url = reverse("recovery:open", args=[account.pk])
+    complaint = Playbook.objects.get(kind="complaint")
+    response = client.post(url, {"playbook": complaint.pk, "severity": 2, "reason": ""})
+    assert response.status_code == 200 and not RecoveryCase.objects.exists()
+    response = client.post(
+        url, {"playbook": complaint.pk, "severity": 2, "reason": "Invoice sent twice"}
+    )
+    case = RecoveryCase.objects.get()
+    assert response["Location"] == reverse("recovery:case", args=[case.pk])
+    assert case.playbook == complaint and case.incident is None
+    assert Event.objects.filter(account=account, action="case.opened").exists()
+    detail = client.get(reverse("accounts:detail", args=[account.pk])).text
+    assert "Welcome a complaint" in detail

@@ -1,0 +1,385 @@
+"""The case page, My work, and the small POST endpoints behind the case page's
+buttons. Each one calls a service; a refusal comes back as a message on the page."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amends.accounts.selectors import account_get_for
+from amends.core.pagination import page_of
+from amends.people.access import WRITE, user_can
+from amends.people.selectors import team_workers
+from amends.recovery.forms import (
+    RECORD_FORMS,
+    CaseOpenForm,
+    CloseForm,
+    CommitmentForm,
+    CommitmentResolveForm,
+    ReasonForm,
+)
+from amends.recovery.models import (
+    Channel,
+    CommitmentStatus,
+    RecordKind,
+    RecoveryCase,
+    Requirement,
+)
+from amends.recovery.selectors import (
+    case_get_for,
+    case_list_open,
+    case_progress,
+    my_work,
+    step_state,
+)
+from amends.recovery.services import (
+    case_close,
+    case_open,
+    case_pause,
+    case_resume,
+    commitment_add,
+    commitment_break,
+    commitment_keep,
+    commitment_renegotiate,
+    record_add,
+    step_complete,
+    step_skip,
+)
+from amends.timeline.selectors import event_list_for_subject
+from amends.timeline.services import Actor
+
+# Which record a step's requirement asks for; the case page offers that form in the step.
+REQUIREMENT_RECORDS = {
+    Requirement.CONTACT: [RecordKind.CONTACT],
+    Requirement.CONVERSATION: [RecordKind.CONVERSATION],
+    Requirement.APOLOGY: [RecordKind.APOLOGY],
+    Requirement.EXPLANATION: [RecordKind.EXPLANATION],
+    Requirement.PREVENTIVE_CHANGE: [RecordKind.PREVENTIVE_CHANGE],
+    Requirement.GESTURE: [RecordKind.GESTURE],
+    Requirement.VALUE_REMINDER: [RecordKind.VALUE_REMINDER],
+    Requirement.FOLLOW_UP_RELEASE: [RecordKind.FOLLOW_UP, RecordKind.SMALL_CHANCE],
+    Requirement.DECISION: [RecordKind.DECISION],
+}
+
+
+def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    if isinstance(error, PermissionDenied):
+        messages.error(request, str(error) or _("You may not change this case."))
+        return
+    for text in getattr(error, "message_dict", {"": error.messages}).values():
+        for line in text if isinstance(text, list) else [text]:
+            messages.error(request, line)
+
+
+def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
+    case = case_get_for(user=request.user, case_id=case_id)
+    if not user_can(request.user, WRITE, case.account.team_id):
+        raise PermissionDenied(_("You may look at this case but not change it."))
+    return case
+
+
+def _back(case: RecoveryCase, anchor: str = "") -> HttpResponse:
+    response = redirect("recovery:case", case_id=case.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+def my_work_view(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    cases = page_of(case_list_open(user=request.user), request.GET.get("page"), 50)
+    context = {
+        "work": my_work(user=request.user, now=now),
+        "cases": cases,
+        "progress": case_progress(list(cases.object_list), now=now),
+        "now": now,
+    }
+    template = "recovery/my_work.html#open_cases" if request.htmx else "recovery/my_work.html"
+    return render(request, template, context)
+
+
+def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> dict:
+    now = timezone.now()
+    can_edit = user_can(request.user, WRITE, case.account.team_id) and not case.is_closed
+    workers = team_workers(team_id=case.account.team_id)
+    records = list(case.records.select_related("by"))
+    kinds_recorded = {r.kind for r in records}
+    steps = list(case.steps.select_related("done_by", "step"))
+    commitments = list(case.commitments.select_related("owner", "replaces"))
+
+    def record_form(kind: str):
+        bound = bound_forms.get("record_form")
+        if bound is not None and bound.kind == kind:
+            return bound
+        initial = {"by": request.user.pk} if kind == RecordKind.APOLOGY else None
+        return RECORD_FORMS[kind](workers=workers, initial=initial)
+
+    step_rows = []
+    for step in steps:
+        step.case = case  # step_state reads the case's pause
+        wanted = [k for need in step.requires for k in REQUIREMENT_RECORDS.get(need, [])]
+        step_rows.append(
+            {
+                "step": step,
+                "state": step_state(step, now=now),
+                "guidance": step.step.guidance if step.step_id else "",
+                "needs": [
+                    {
+                        "label": Requirement(need).label,
+                        "met": _need_met(need, kinds_recorded, records, commitments),
+                    }
+                    for need in step.requires
+                    if need in Requirement.values
+                ],
+                "forms": [record_form(k) for k in wanted] if can_edit else [],
+                "wants_commitment": Requirement.COMMITMENT in step.requires,
+            }
+        )
+    open_kinds = sorted(RECORD_FORMS)
+    return {
+        "case": case,
+        "account": case.account,
+        "steps": step_rows,
+        "records": _record_rows(records),
+        "commitments": commitments,
+        "escalations": case.escalations.select_related("recipient", "step", "commitment"),
+        "pauses": case.pauses.all(),
+        "events": page_of(
+            event_list_for_subject(
+                account_id=case.account_id,
+                subject_type=RecoveryCase._meta.label_lower,
+                subject_id=case.pk,
+            ),
+            request.GET.get("events"),
+            30,
+        ),
+        "can_edit": can_edit,
+        "commitment_form": bound_forms.get("commitment_form") or CommitmentForm(workers=workers),
+        "close_form": bound_forms.get("close_form") or CloseForm(),
+        "other_forms": [record_form(k) for k in open_kinds] if can_edit else [],
+        "unfinished": [row for row in step_rows if row["step"].done_at is None],
+        "open_commitments": [c for c in commitments if c.status == CommitmentStatus.OPEN],
+        "now": now,
+    }
+
+
+def _record_rows(records) -> list[dict]:
+    """Each record with its fields labelled as the form that made it labels them."""
+    rows = []
+    for record in records:
+        fields = RECORD_FORMS[record.kind].base_fields if record.kind in RECORD_FORMS else {}
+        items = []
+        for name, value in record.data.items():
+            if name == "answers" or value in ("", None):
+                continue
+            field = fields.get(name)
+            if name == "channel" and value in Channel.values:
+                value = Channel(value).label
+            elif isinstance(field, forms.ChoiceField):
+                value = dict(field.choices).get(value, value)
+            elif isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            items.append((field.label if field else name, value))
+        rows.append({"record": record, "items": items, "answers": record.data.get("answers", [])})
+    return rows
+
+
+def _need_met(need: str, kinds: set[str], records, commitments) -> bool:
+    if need == Requirement.COMMITMENT:
+        return bool(commitments)
+    if need == Requirement.COMMITMENTS_RESOLVED:
+        return bool(commitments) and all(c.status != CommitmentStatus.OPEN for c in commitments)
+    if need == Requirement.FOLLOW_UP_RELEASE:
+        return any(r.kind == RecordKind.FOLLOW_UP and r.data.get("released") for r in records)
+    return need in kinds
+
+
+@login_required
+def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get_for(user=request.user, case_id=case_id)
+    return render(request, "recovery/case.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def step_complete_view(request: HttpRequest, case_id: int, step_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    step = case.steps.filter(pk=step_id).first()
+    if step is None:
+        raise Http404("No such step.")
+    try:
+        step_complete(actor=Actor.web(request), step=step)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Step done: %(title)s") % {"title": step.title})
+    return _back(case, f"step-{step.key}")
+
+
+@login_required
+@require_POST
+def step_skip_view(request: HttpRequest, case_id: int, step_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    step = case.steps.filter(pk=step_id).first()
+    if step is None:
+        raise Http404("No such step.")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why this step is skipped."))
+        return _back(case, f"step-{step.key}")
+    try:
+        step_skip(actor=Actor.web(request), step=step, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Step skipped: %(title)s") % {"title": step.title})
+    return _back(case, f"step-{step.key}")
+
+
+@login_required
+@require_POST
+def case_pause_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what you are waiting for from the customer."))
+        return _back(case)
+    try:
+        case_pause(actor=Actor.web(request), case=case, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Clock paused. Deadlines wait until you resume."))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def case_resume_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    try:
+        case_resume(actor=Actor.web(request), case=case)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Clock resumed; open deadlines moved by the time waited."))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def record_add_view(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    if kind not in RECORD_FORMS:
+        raise Http404("No such record kind.")
+    workers = team_workers(team_id=case.account.team_id)
+    form = RECORD_FORMS[kind](request.POST, workers=workers)
+    if form.is_valid():
+        try:
+            record_add(
+                actor=Actor.web(request),
+                case=case,
+                kind=kind,
+                data=form.record_data(),
+                by=form.cleaned_data.get("by"),
+                at=form.cleaned_data.get("at"),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("%(kind)s recorded.") % {"kind": RecordKind(kind).label})
+            return _back(case, "records")
+    context = _case_context(request, case, record_form=form)
+    return render(request, "recovery/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+def commitment_add_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    form = CommitmentForm(request.POST, workers=team_workers(team_id=case.account.team_id))
+    if form.is_valid():
+        try:
+            commitment_add(actor=Actor.web(request), case=case, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Commitment added."))
+            return _back(case, "commitments")
+    context = _case_context(request, case, commitment_form=form)
+    return render(request, "recovery/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+def commitment_resolve_view(request: HttpRequest, case_id: int, commitment_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    commitment = case.commitments.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise Http404("No such commitment.")
+    form = CommitmentResolveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(case, "commitments")
+    data, actor = form.cleaned_data, Actor.web(request)
+    try:
+        if data["action"] == "keep":
+            commitment_keep(actor=actor, commitment=commitment)
+        elif data["action"] == "break":
+            commitment_break(actor=actor, commitment=commitment, reason=data["reason"])
+        else:
+            commitment_renegotiate(
+                actor=actor, commitment=commitment, reason=data["reason"], due_at=data["due_at"]
+            )
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Commitment updated."))
+    return _back(case, "commitments")
+
+
+@login_required
+@require_POST
+def case_close_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            case_close(
+                actor=Actor.web(request),
+                case=case,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Case closed."))
+        return _back(case)
+    context = _case_context(request, case, close_form=form)
+    return render(request, "recovery/case.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_open_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    """A case without an incident: a cooling relationship, a complaint, a bad fit."""
+    account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_open(actor=Actor.web(request), account=account, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Case opened."))
+            return redirect("recovery:case", case_id=case.pk)
+    return render(request, "recovery/open.html", {"form": form, "account": account})
