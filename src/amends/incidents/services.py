@@ -105,10 +105,11 @@ def incident_declare(
     fault: str = Fault.OURS,
     tags: list[str] | str = (),
     affected: list[Impact],
+    now: datetime | None = None,
 ) -> Incident:
     if actor.user is not None and not user_can(actor.user, WRITE, team.pk):
         raise PermissionDenied("You may not declare incidents for this team.")
-    now = timezone.now()
+    now = now or timezone.now()
     discovered_at = discovered_at or now
     errors: dict[str, Any] = {}
     if not title.strip():

@@ -54,6 +54,10 @@ class MyWork:
     escalations: list[Escalation]
 
     @property
+    def late_count(self) -> int:
+        return len(self.late_steps) + len(self.late_commitments)
+
+    @property
     def is_empty(self) -> bool:
         return not (
             self.late_steps

@@ -3,10 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from amends.accounts.models import Account
 from amends.core.demo import DEMO_PASSWORD, demo_load
 from amends.core.progress import ProgressBar
+from amends.recovery.demo import demo_recovery
 
 
 class Command(BaseCommand):
-    help = "Load deterministic demo data: teams, people, accounts in several languages, contacts."
+    help = (
+        "Load deterministic demo data: teams, people, accounts in several languages, "
+        "contacts, and recoveries at every stage."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", type=int, default=120, help="how many (default 120)")
@@ -22,9 +26,10 @@ class Command(BaseCommand):
             self.stdout.write("Accounts exist already; demo data not loaded.")
             return
         result = demo_load(accounts=accounts, seed=seed, progress=ProgressBar("accounts"))
+        cases = demo_recovery()
         self.stdout.write(
             f"Demo data: {result.teams} teams, {result.users} people, "
-            f"{result.accounts} accounts, {result.contacts} contacts added."
+            f"{result.accounts} accounts, {result.contacts} contacts, {cases} recovery cases added."
         )
         if result.users:
             self.stdout.write(
