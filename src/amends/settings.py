@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "amends.accounts",
     "amends.incidents",
     "amends.recovery",
+    "amends.signals",
+    "amends.health",
+    "amends.complaints",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,9 @@ urlpatterns = [
     path("", include("amends.core.urls")),
     path("", include("amends.incidents.urls")),
     path("", include("amends.recovery.urls")),
+    path("", include("amends.signals.urls")),
+    path("", include("amends.health.urls")),
+    path("", include("amends.complaints.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,174 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.accounts.models import Account, Tier
+
+
+class Band(models.TextChoices):
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+
+class Segment(models.TextChoices):
+    LOYAL = "loyal", _("Loyal")
+    AT_RISK = "at_risk", _("Satisfied but at risk")
+    UNHAPPY = "unhappy", _("Unhappy")
+
+
+class FactorKey(models.TextChoices):
+    NPS = "nps", _("Latest NPS answer")
+    CSAT = "csat", _("Average CSAT answer")
+    COMPLAINTS = "complaints", _("Complaints in the window")
+    USAGE_TREND = "usage_trend", _("Usage trend (%)")
+    DAYS_SINCE_TOUCH = "days_since_touch", _("Days since the last touch")
+    LATE_PAYMENTS = "late_payments", _("Late payments in the window")
+    LATE_COMMITMENTS = "late_commitments", _("Open commitments past due")
+
+
+class Mapping(models.TextChoices):
+    THRESHOLDS = "thresholds", _("Hard thresholds")
+    LINEAR = "linear", _("Linear range")
+
+
+class HealthFactor(models.Model):
+    """One ingredient of the health score: a measure mapped to 0 to 100 points.
+
+    Thresholds: a list of [upper bound, points]; the first bound the measure is at
+    or below gives the points (a null bound catches the rest). Linear: the measure
+    at ``linear_worst`` gives 0 points, at ``linear_best`` 100, straight in between.
+    """
+
+    key = models.CharField(_("measure"), max_length=32, choices=FactorKey.choices, unique=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=10)
+    mapping = models.CharField(_("mapping"), max_length=16, choices=Mapping.choices)
+    thresholds = models.JSONField(_("thresholds"), default=list, blank=True)
+    linear_worst = models.FloatField(_("worst value (0 points)"), null=True, blank=True)
+    linear_best = models.FloatField(_("best value (100 points)"), null=True, blank=True)
+    window_days = models.PositiveIntegerField(_("window (days)"), default=90)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("health factor")
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+
+class SegmentWeight(models.Model):
+    """A factor's weight for one tier of accounts, in place of its default."""
+
+    factor = models.ForeignKey(HealthFactor, on_delete=models.CASCADE, related_name="tier_weights")
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["factor", "tier"], name="segment_weight_once")
+        ]
+        verbose_name = _("weight for a tier")
+
+    def __str__(self) -> str:
+        return f"{self.factor} · {self.tier}: {self.weight}"
+
+
+class HealthSettings(models.Model):
+    """One row: the bands, the segment rules and the cooling thresholds."""
+
+    red_below = models.PositiveSmallIntegerField(_("red below"), default=40)
+    green_from = models.PositiveSmallIntegerField(_("green from"), default=70)
+    # Loyalty segments.
+    unhappy_complaints = models.PositiveSmallIntegerField(
+        _("complaints in 90 days that make an account unhappy"), default=3
+    )
+    loyal_needs_referral_or_touch_days = models.PositiveSmallIntegerField(
+        _("a promoter is loyal with a referral or a touch within (days)"), default=60
+    )
+    # Cooling.
+    fall_points = models.PositiveSmallIntegerField(
+        _("score fall that counts as cooling"), default=15
+    )
+    fall_window_days = models.PositiveSmallIntegerField(_("over (days)"), default=30)
+    silence_days = models.PositiveSmallIntegerField(_("silence after (days)"), default=45)
+    p_alive_below = models.FloatField(_("consumer cooling below probability active"), default=0.5)
+
+    class Meta:
+        verbose_name = _("health settings")
+        verbose_name_plural = _("health settings")
+
+    def __str__(self) -> str:
+        return str(_("Health settings"))
+
+    @classmethod
+    def current(cls) -> "HealthSettings":
+        found = cls.objects.order_by("pk").first()
+        return found or cls.objects.create()
+
+
+class AccountHealth(models.Model):
+    """The latest score of an account, with the reasons behind it."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="health"
+    )
+    score = models.PositiveSmallIntegerField(_("health"))
+    band = models.CharField(_("band"), max_length=8, choices=Band.choices)
+    segment = models.CharField(_("segment"), max_length=16, choices=Segment.choices)
+    nps_category = models.CharField(max_length=12, blank=True)
+    factors = models.JSONField(default=dict)
+    last_touch_at = models.DateTimeField(null=True, blank=True)
+    p_alive = models.FloatField(null=True, blank=True)
+    expected_purchases = models.FloatField(null=True, blank=True)
+    cooling = models.JSONField(default=list, blank=True)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["band"], name="health_band"),
+            models.Index(fields=["segment"], name="health_segment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.score}"
+
+
+class HealthSnapshot(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_history")
+    day = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+
+    class Meta:
+        ordering = ["account", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="health_snapshot_daily")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.score}"
+
+
+class Trigger(models.TextChoices):
+    TURNED_RED = "turned_red", _("The score turns red")
+    DETRACTOR = "detractor", _("A detractor answers (NPS 0–6)")
+    COOLING = "cooling", _("Cooling is detected")
+    SILENT_HIGH_VALUE = "silent_high_value", _("A high-value account goes silent")
+
+
+class AtRiskRule(models.Model):
+    """When to open a thaw case (Playbook 2) by itself."""
+
+    name = models.CharField(_("name"), max_length=120)
+    trigger = models.CharField(_("trigger"), max_length=24, choices=Trigger.choices)
+    min_annual_value = models.DecimalField(
+        _("only accounts worth at least"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("at-risk rule")
+
+    def __str__(self) -> str:
+        return self.name
