@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account
@@ -84,7 +84,7 @@ class AffectedRows:
             account = found.get(account_id)
             if account is None:
                 self.errors.append(
-                    _t("Account %(id)s is not one you may change.") % {"id": account_id}
+                    gettext("Account %(id)s is not one you may change.") % {"id": account_id}
                 )
                 continue
             self.rows.append(self._row(data, account))
@@ -101,11 +101,11 @@ class AffectedRows:
         for row in self.rows:
             values, name = row["values"], row["account"].name
             numbers: dict[str, Any] = {}
-            for field, label in (("units", _t("units")), ("people", _t("people"))):
+            for field, label in (("units", gettext("units")), ("people", gettext("people"))):
                 text = values[field]
                 if text and not text.isdigit():
                     self.errors.append(
-                        _t("%(account)s: %(field)s must be a whole number, not “%(value)s”.")
+                        gettext("%(account)s: %(field)s must be a whole number, not “%(value)s”.")
                         % {"account": name, "field": label, "value": text}
                     )
                 numbers[field] = int(text) if text.isdigit() else None
@@ -117,7 +117,7 @@ class AffectedRows:
                         raise InvalidOperation
                 except InvalidOperation:
                     self.errors.append(
-                        _t("%(account)s: money must be an amount such as 1200.50, not “%(value)s”.")
+                        gettext("%(account)s: money must be an amount such as 1200.50, not “%(value)s”.")
                         % {"account": name, "value": values["money"]}
                     )
                     money = None
