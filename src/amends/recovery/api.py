@@ -9,6 +9,7 @@ from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
 from amends.people.access import WRITE
 from amends.people.models import User
+from amends.people.selectors import team_workers
 from amends.recovery.models import Commitment, Playbook
 from amends.recovery.selectors import case_get_for, case_visible_to, step_state
 from amends.recovery.services import (
@@ -165,12 +166,13 @@ class CommitmentResolveIn(Schema):
     due_at: datetime | None = Field(None, description="the new date, when renegotiated")
 
 
-def _user(username: str | None, default: User, field: str) -> User:
+def _user(username: str | None, default: User, field: str, team_id: int) -> User:
+    """A named person who works on the case's team: an outsider can't apologise or promise."""
     if not username:
         return default
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = team_workers(team_id=team_id).filter(username=username).first()
     if user is None:
-        raise ValidationError({field: f"no active user named {username!r}"})
+        raise ValidationError({field: f"no one named {username!r} works for this team"})
     return user
 
 
@@ -266,7 +268,7 @@ def close_case(request, case_id: int, payload: CloseIn):
 )
 def add_record(request, case_id: int, payload: RecordIn):
     case = _case(request, case_id)
-    by = _user(payload.by, request.user, "by")
+    by = _user(payload.by, request.user, "by", case.account.team_id)
     record = record_add(
         actor=Actor.api(request), case=case, kind=payload.kind, data=payload.data, by=by
     )
@@ -281,7 +283,7 @@ def add_commitment(request, case_id: int, payload: CommitmentIn):
         case=case,
         what=payload.what,
         measure=payload.measure,
-        owner=_user(payload.owner, request.user, "owner"),
+        owner=_user(payload.owner, request.user, "owner", case.account.team_id),
         due_at=payload.due_at,
         free_of_charge=payload.free_of_charge,
     )

@@ -193,3 +193,26 @@ def test_it_lists_cases_in_a_fixed_number_of_queries(call, people, django_assert
         listed = call("get", "/api/v1/cases")
     assert len(listed.json()) == 20
     assert all(len(case["steps"]) == 9 for case in listed.json())
+
+
+@pytest.mark.django_db
+def test_it_takes_an_apology_or_a_promise_only_from_someone_on_the_team(
+    call, account, people, declare
+):
+    case = declare([account]).cases.get()
+    apology = {"kind": "apology", "data": {"channel": "call", "words": "I am sorry."}}
+    refused = call("post", f"/api/v1/cases/{case.pk}/records", {**apology, "by": "otto"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "by", "message": "no one named 'otto' works for this team"}
+    ]
+    promise = {
+        "what": "Reprint",
+        "measure": "Signed for",
+        "due_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        "owner": "otto",
+    }
+    assert call("post", f"/api/v1/cases/{case.pk}/commitments", promise).status_code == 422
+    accepted = call("post", f"/api/v1/cases/{case.pk}/records", {**apology, "by": "mia"})
+    assert accepted.status_code == 201 and accepted.json()["by"] == "mia"
+    assert case.records.count() == 1
