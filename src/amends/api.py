@@ -92,9 +92,9 @@ def api_root(request):
 
 
 from amends.accounts.api import router as accounts_router  # noqa: E402
-from amends.incidents.api import router as incidents_router  # noqa: E402
 from amends.complaints.api import router as complaints_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
+from amends.incidents.api import router as incidents_router  # noqa: E402
 from amends.recovery.api import router as recovery_router  # noqa: E402
 from amends.signals.api import router as signals_router  # noqa: E402
 

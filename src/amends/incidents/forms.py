@@ -117,7 +117,9 @@ class AffectedRows:
                         raise InvalidOperation
                 except InvalidOperation:
                     self.errors.append(
-                        gettext("%(account)s: money must be an amount such as 1200.50, not “%(value)s”.")
+                        gettext(
+                            "%(account)s: money must be an amount such as 1200.50, not “%(value)s”."
+                        )
                         % {"account": name, "value": values["money"]}
                     )
                     money = None
