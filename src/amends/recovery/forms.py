@@ -1,6 +1,7 @@
 """Forms for the case page. Each record kind has its own small form; the
 services check the same rules again, so the API and the UI agree."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -31,7 +32,7 @@ class RecordForm(forms.Form):
 
     def clean_at(self):
         at = self.cleaned_data.get("at")
-        if at and at > timezone.now() + timezone.timedelta(minutes=5):
+        if at and at > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(_("Record what has happened, not what is planned."))
         return at
 

@@ -276,3 +276,13 @@ def test_it_opens_a_case_without_an_incident(client, people, account):
     assert Event.objects.filter(account=account, action="case.opened").exists()
     detail = client.get(reverse("accounts:detail", args=[account.pk])).text
     assert "Welcome a complaint" in detail
+
+
+def test_it_records_only_what_has_happened(client, people, case):
+    client.force_login(people.agent)
+    tomorrow = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    data = {"explanation-text": "The template was old.", "explanation-at": tomorrow}
+    response = _post(client, "record-add", case, "explanation", data=data)
+    assert response.status_code == 400
+    assert "Record what has happened, not what is planned." in response.text
+    assert not CaseRecord.objects.filter(case=case).exists()
