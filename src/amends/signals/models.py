@@ -26,7 +26,11 @@ class Signal(models.Model):
     """A timestamped fact about an account. (source, external_id) is unique, so
     every way in can be repeated without making doubles."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signals")
+    # No index of its own: signal_account_kind_at starts with the account, and every
+    # index is paid for on each of the millions of rows an import writes.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="signals", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=40)
     at = models.DateTimeField(_("when"))
     source = models.CharField(_("source"), max_length=64)

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from amends.signals import views
 
 app_name = "signals"
-urlpatterns: list = []
+urlpatterns = [
+    path("hooks/signals/<slug:slug>/", views.webhook_view, name="webhook"),
+]

@@ -10,22 +10,34 @@ from amends.timeline.services import Actor
 
 
 class Command(BaseCommand):
-    help = "Import a CSV file: `amends import accounts FILE`. All or nothing; safe to repeat."
+    help = (
+        "Import a CSV file: `amends import accounts FILE` or `amends import signals FILE`. "
+        "All or nothing; safe to repeat."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["accounts"], help="what the file holds")
+        parser.add_argument("kind", choices=["accounts", "signals"], help="what the file holds")
         parser.add_argument("file", help="path to a UTF-8 CSV file, or - for standard input")
         parser.add_argument(
             "--user", help="import as this user (their team rights apply); default: the system"
         )
+        parser.add_argument(
+            "--source", default="", help="signals only: the source of rows that name none (csv)"
+        )
 
-    def handle(self, *args, kind, file, user, **options):
+    def handle(self, *args, kind, file, user, source, **options):
         actor = Actor(user=None, via=Via.CLI)
         if user:
             person = User.objects.filter(username=user, is_active=True).first()
             if person is None:
                 raise CommandError(f"no active user named {user!r}")
             actor = Actor(user=person, via=Via.CLI)
+        if kind == "signals":
+            from amends.signals.csvio import signals_import_command
+
+            return signals_import_command(self, actor=actor, file=file, source=source)
+        if source:
+            raise CommandError("--source is for signals only")
         if file == "-":
             data = self.stdin_bytes()
         else:

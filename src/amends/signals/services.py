@@ -1,0 +1,458 @@
+"""Recording signals, and the webhook sources that send them.
+
+Every way in (the CSV import, the API, a webhook) checks its rows with
+``rules.Checker`` and stores them with ``SignalWriter``: one prepared INSERT run
+by the DB-API's ``executemany``, which skips a (source, external_id) that is
+already stored, so sending the same signals twice stores them once. The ORM's
+``bulk_create`` builds a model instance per row and is several times slower.
+
+Signals write no timeline events: there are far too many of them. Instead, other
+apps hear of new signals through ``on_signals_recorded`` (complaints make an
+inbox entry for each complaint).
+"""
+
+import hmac
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from hashlib import sha256
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from amends.people.access import READ, WRITE, team_ids_for
+from amends.people.models import Team
+from amends.signals.models import Signal, SignalSource, WebhookReceipt
+from amends.signals.rules import AccountIndex, Checker
+from amends.timeline.services import Actor, diff, event_record, snapshot
+
+SignalsHook = Callable[[list[Signal]], None]
+
+# Called inside the recording transaction, after the rows are in, with the signals
+# that are new (never those that were already there), in lists of at most
+# HOOK_BATCH. A hook that raises undoes the whole recording. A plain function
+# appended here hears of every new signal, which for a large import means building
+# every row as a model; register with ``signals_hook("complaint")`` to hear of some.
+on_signals_recorded: list[SignalsHook] = []
+HOOK_BATCH = 2000
+BULK_ROWS = 50_000  # an import this large gets bulk_session and sets indexes aside
+BULK_CACHE_KIB = -262_144  # 256 MiB of SQLite page cache while it runs
+MAX_ITEMS = 1000  # per API request or webhook delivery; an import has no limit
+
+
+def signals_hook(*kinds: str) -> Callable[[SignalsHook], SignalsHook]:
+    """Register the decorated function for new signals of these kinds (of every
+    kind when none is named)."""
+
+    def register(hook: SignalsHook) -> SignalsHook:
+        hook.signal_kinds = frozenset(kinds) or None
+        on_signals_recorded.append(hook)
+        return hook
+
+    return register
+
+
+@dataclass
+class RecordResult:
+    created: int = 0
+    already_there: int = 0
+
+
+def _insert_sql() -> str:
+    names = [
+        "account",
+        "kind",
+        "at",
+        "source",
+        "external_id",
+        "value",
+        "currency",
+        "metric",
+        "text",
+        "created_at",
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Signal._meta.get_field(name).column) for name in names)
+    table = quote(Signal._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(names))
+    # Names from the model, never from input.
+    return (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) "
+        f"ON CONFLICT ({quote('source')}, {quote('external_id')}) DO NOTHING"
+    )
+
+
+class SignalWriter:
+    """Stores checked rows (``Checker.check``) in batches, inside the one
+    transaction of the whole recording:
+
+        with transaction.atomic(), SignalWriter() as writer:
+            repeated = writer.write(rows, lines)
+
+    A row whose (source, external_id) is already stored is skipped and counted as
+    already there, unless this writer stored it: then the recording named it twice,
+    and ``write`` hands back its line (or item index) and key. So a file needs no
+    set of every key it has named; the unique index is that set.
+
+    On SQLite, when ``expected_rows`` are at least BULK_ROWS and more than the
+    table holds already, the table's other indexes are dropped while the rows go in
+    and built again at the end (``set_indexes_aside`` says so either way): sorting
+    once beats a million random inserts, but not when a million rows are there
+    already. Dropping an index is part of the transaction, so other connections
+    never see the table without it, and a rolled-back import leaves it as it was.
+
+    Leaving the block without an error calls the hooks with what is new.
+    """
+
+    def __init__(self, *, expected_rows: int = 0, set_indexes_aside: bool | None = None):
+        self.created_at = timezone.now()
+        # As the database driver wants it: text in SQLite, a datetime elsewhere.
+        self.stamp = connection.ops.adapt_datetimefield_value(self.created_at)
+        self.result = RecordResult()
+        self.sql = _insert_sql()
+        self.sqlite = connection.vendor == "sqlite"
+        self.expected_rows = expected_rows
+        self.set_indexes_aside = set_indexes_aside
+        self.hooks = list(on_signals_recorded)
+        self.aside: list[tuple[str, str]] = []
+
+    def __enter__(self) -> "SignalWriter":
+        if not connection.in_atomic_block:
+            raise RuntimeError("SignalWriter must run inside transaction.atomic()")
+        self.cursor = connection.cursor()
+        self.first_id = self._last_id()
+        aside = self.set_indexes_aside
+        if aside is None:
+            # The largest id stands in for the number of rows: counting costs a scan.
+            aside = self.expected_rows >= BULK_ROWS and self.expected_rows > self.first_id
+        if aside and self.sqlite:
+            self.cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [Signal._meta.db_table],
+            )
+            self.aside = self.cursor.fetchall()
+            for name, _ in self.aside:
+                self.cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return self
+
+    def _last_id(self) -> int:
+        table = connection.ops.quote_name(Signal._meta.db_table)
+        self.cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
+        return self.cursor.fetchone()[0] or 0
+
+    def write(self, rows: list[tuple], lines: list[int]) -> list[tuple[int, tuple[str, str]]]:
+        """Store ``rows``; the (line, key) of each that this writer had stored already."""
+        if not rows:
+            return []
+        last_id = self._last_id()
+        if self.sqlite:
+            self.cursor.executemany(self.sql, rows)
+        else:
+            # Checked rows hold SQLite's text for a UTC time; say it is UTC elsewhere.
+            self.cursor.executemany(self.sql, [(*r[:2], r[2] + "+00:00", *r[3:]) for r in rows])
+        created = self.cursor.rowcount
+        self.result.created += created
+        if created == len(rows):
+            return []
+        if not self.result.created:
+            # Nothing stored by this writer yet, so all were there before: the common
+            # case of a file imported again, spared a look-up per row.
+            self.result.already_there += len(rows)
+            return []
+        # Some were skipped: those this writer stored (now or before) were named twice.
+        mine = self._stored_by_me(rows)
+        repeated, stored_now = [], set()
+        for row, line in zip(rows, lines, strict=True):
+            key = (row[3], row[4])
+            pk = mine.get(key)
+            if pk is None:
+                self.result.already_there += 1
+            elif pk <= last_id or key in stored_now:
+                repeated.append((line, key))
+            else:
+                stored_now.add(key)
+        return repeated
+
+    def _stored_by_me(self, rows: list[tuple]) -> dict[tuple[str, str], int]:
+        by_source: dict[str, set[str]] = {}
+        for row in rows:
+            by_source.setdefault(row[3], set()).add(row[4])
+        table = connection.ops.quote_name(Signal._meta.db_table)
+        mine = {}
+        for source, external_ids in by_source.items():
+            ordered = sorted(external_ids)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                self.cursor.execute(
+                    f"SELECT external_id, id FROM {table} WHERE id > %s AND created_at = %s "  # noqa: S608
+                    f"AND source = %s AND external_id IN ({', '.join(['%s'] * len(chunk))})",
+                    [self.first_id, self.stamp, source, *chunk],
+                )
+                mine.update(((source, external_id), pk) for external_id, pk in self.cursor)
+        return mine
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if error is None:
+                for _, sql in self.aside:
+                    self.cursor.execute(sql)
+                if self.hooks and self.result.created:
+                    self._call_hooks()
+        finally:
+            self.cursor.close()
+
+    def _call_hooks(self) -> None:
+        wanted = [getattr(hook, "signal_kinds", None) for hook in self.hooks]
+        # Only this writer's rows: newer than before it began, and stamped by it.
+        new = Signal.objects.filter(pk__gt=self.first_id, created_at=self.created_at)
+        if all(kinds is not None for kinds in wanted):
+            new = new.filter(kind__in=set().union(*wanted))
+        batch: list[Signal] = []
+        for signal in new.order_by("pk").iterator(chunk_size=HOOK_BATCH):
+            batch.append(signal)
+            if len(batch) == HOOK_BATCH:
+                self._hand_over(batch, wanted)
+                batch = []
+        if batch:
+            self._hand_over(batch, wanted)
+
+    def _hand_over(self, batch: list[Signal], wanted: list) -> None:
+        for hook, kinds in zip(self.hooks, wanted, strict=True):
+            chosen = batch if kinds is None else [s for s in batch if s.kind in kinds]
+            if chosen:
+                hook(chosen)
+
+
+@contextmanager
+def bulk_session(rows: int):
+    """A connection set up for storing ``rows`` signals at once; enter it before the
+    transaction. On SQLite that is a page cache big enough for the indexes being
+    written, and foreign keys off: they cannot be turned off inside a transaction,
+    and the import checks every account itself, reading the accounts inside its
+    transaction, whose write lock keeps them from being deleted meanwhile.
+    Anywhere else, or inside a transaction already, it changes nothing."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block or rows < BULK_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (cache_size,) = cursor.fetchone()
+        cursor.execute("PRAGMA foreign_keys")
+        (foreign_keys,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+        cursor.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+# --- the API and webhooks: a few hundred signals at a time --------------------------------
+
+
+class SignalsRejected(Exception):
+    """Nothing was stored; ``problems`` are (item index, field, message)."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s); no signal was stored")
+
+
+ITEM_FIELDS = (
+    "account_id",
+    "account",
+    "account_source",
+    "kind",
+    "at",
+    "source",
+    "external_id",
+    "value",
+    "currency",
+    "metric",
+    "text",
+)
+
+
+def signals_record(
+    *,
+    actor: Actor,
+    items: Sequence[Mapping[str, str]],
+    default_source: str,
+    team: Team | None = None,
+    only_source: str | None = None,
+) -> RecordResult:
+    """Check every item (text values keyed by ``ITEM_FIELDS``) and, when all are
+    good, store the new ones; all or nothing. ``team`` limits the accounts to one
+    team's, on top of the actor's rights; ``only_source`` is the one source the
+    items may claim."""
+    writable = team_ids_for(actor.user, WRITE) if actor.user is not None else None
+    readable = team_ids_for(actor.user, READ) if actor.user is not None else None
+    if team is not None:
+        writable = {team.pk} if writable is None else writable & {team.pk}
+        readable = frozenset()
+    values = [[(item.get(name) or "").strip() for name in ITEM_FIELDS] for item in items]
+    accounts = AccountIndex.named(
+        ids=[int(v[0]) for v in values if v[0].isascii() and v[0].isdigit()],
+        external_ids=[v[1] for v in values],
+    )
+    with transaction.atomic(), SignalWriter() as writer:
+        checker = Checker(
+            accounts=accounts,
+            writable=writable,
+            readable=readable,
+            scope=f" in team {team.name}" if team is not None else "",
+            default_source=default_source,
+            only_source=only_source,
+            created_at=writer.stamp,
+            now=writer.created_at,
+        )
+        problems: list[tuple[int, str, str]] = []
+        rows = [checker.check(index, problems, *v) for index, v in enumerate(values)]
+        first: dict[tuple[str, str], int] = {}
+        for index, row in enumerate(rows):
+            if row is not None:
+                seen = first.setdefault((row[3], row[4]), index)
+                if seen != index:
+                    problems.append((index, "external_id", f"{row[4]!r} is also item {seen}"))
+        if problems:
+            raise SignalsRejected(sorted(problems, key=lambda problem: problem[0]))
+        writer.write(rows, list(range(len(rows))))
+    return writer.result
+
+
+class WebhookRefused(Exception):
+    """The delivery is refused as a whole, with an HTTP status and a reason."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        super().__init__(message)
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, sha256).hexdigest()
+
+
+def webhook_source_verify(*, source: SignalSource | None, signature: str, body: bytes) -> str:
+    """The hex digest of a good signature, or WebhookRefused saying what is wrong."""
+    if source is None or not source.active:
+        raise WebhookRefused(404, "No such signal source.")
+    if not signature:
+        raise WebhookRefused(401, "Sign the body: X-Amends-Signature: sha256=<HMAC-SHA256 hex>.")
+    expected = webhook_signature(source.secret, body)
+    # Compare the whole header in constant time, before looking at its parts.
+    if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
+        raise WebhookRefused(401, "The signature does not match the body.")
+    return expected.removeprefix("sha256=")
+
+
+def webhook_deliver(
+    *, source: SignalSource, digest: str, items: Sequence[Mapping[str, str]]
+) -> RecordResult:
+    """Record a signed delivery once: the same signature again is a replay."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WebhookReceipt.objects.create(source=source, signature=digest)
+        except IntegrityError:
+            raise WebhookRefused(409, "This delivery was already received.") from None
+        return signals_record(
+            actor=Actor.system(),
+            items=items,
+            default_source=source.slug,
+            team=source.team,
+            only_source=source.slug,
+        )
+
+
+# --- sources ------------------------------------------------------------------------------
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def signal_source_create(
+    *, actor: Actor, slug: str, name: str, team: Team | None = None
+) -> tuple[SignalSource, str]:
+    """A new webhook source and its secret, which is shown to the caller only now."""
+    secret = _new_secret()
+    source = SignalSource(slug=slug, name=name or slug, team=team, secret=secret)
+    source.full_clean()
+    source.save()
+    event_record(
+        actor=actor,
+        action="signal_source.created",
+        subject=source,
+        account_id=None,
+        summary=f"Signal source {source.slug} created"
+        + (f" for team {team.name}" if team else " for every team"),
+        after={"slug": source.slug, "name": source.name, "team": team.slug if team else None},
+    )
+    return source, secret
+
+
+@transaction.atomic
+def signal_source_rotate(*, actor: Actor, source: SignalSource) -> str:
+    """Give the source a new secret; the old one stops working at once."""
+    secret = _new_secret()
+    source.secret = secret
+    source.save(update_fields=["secret"])
+    event_record(
+        actor=actor,
+        action="signal_source.rotated",
+        subject=source,
+        account_id=None,
+        summary=f"Signal source {source.slug}: new secret",
+    )
+    return secret
+
+
+@transaction.atomic
+def signal_source_set_active(*, actor: Actor, source: SignalSource, active: bool) -> SignalSource:
+    if source.active != active:
+        source.active = active
+        source.save(update_fields=["active"])
+        event_record(
+            actor=actor,
+            action="signal_source.activated" if active else "signal_source.deactivated",
+            subject=source,
+            account_id=None,
+            summary=f"Signal source {source.slug} {'active again' if active else 'stopped'}",
+            before={"active": not active},
+            after={"active": active},
+        )
+    return source
+
+
+SOURCE_FIELDS = ["name", "team", "active"]
+
+
+@transaction.atomic
+def signal_source_update(*, actor: Actor, source: SignalSource, **changes) -> SignalSource:
+    """Change a source's name, team or state (its team decides whose accounts it may
+    name, so every change is on the timeline)."""
+    before = snapshot(source, SOURCE_FIELDS)
+    for name, value in changes.items():
+        if name not in SOURCE_FIELDS:
+            raise TypeError(f"a signal source has no field {name!r} to change")
+        setattr(source, name, value)
+    old, new = diff(before, snapshot(source, SOURCE_FIELDS))
+    if new:
+        source.full_clean()
+        source.save(update_fields=list(changes))
+        event_record(
+            actor=actor,
+            action="signal_source.updated",
+            subject=source,
+            account_id=None,
+            summary=f"Signal source {source.slug} changed: {', '.join(new)}",
+            before=old,
+            after=new,
+        )
+    return source
