@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account, Contact, Kind, Lifecycle, Tier
+from amends.health.models import Band, Segment
 from amends.people.access import WRITE, teams_for
 from amends.people.models import Membership, User
 
@@ -18,6 +19,12 @@ class AccountFilterForm(forms.Form):
     )
     tier = forms.ChoiceField(
         label=_("Tier"), required=False, choices=[("", _("Any tier")), *Tier.choices]
+    )
+    band = forms.ChoiceField(
+        label=_("Health"), required=False, choices=[("", _("Any health")), *Band.choices]
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, choices=[("", _("Any segment")), *Segment.choices]
     )
 
 

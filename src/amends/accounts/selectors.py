@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from amends.accounts.models import Account, Contact
+from amends.health.models import AccountHealth
 from amends.people.access import READ, WRITE, team_ids_for
 from amends.people.models import User
 
@@ -15,6 +16,8 @@ class AccountFilters:
     lifecycle: str = ""
     kind: str = ""
     tier: str = ""
+    band: str = ""
+    segment: str = ""
     team: int | None = None
     owner: int | None = None
 
@@ -25,7 +28,47 @@ def account_visible_to(user: User, action: str = READ) -> QuerySet[Account]:
     return accounts if ids is None else accounts.filter(team_id__in=ids)
 
 
+def _health_as_join(filters: AccountFilters) -> dict:
+    found = {"health__band": filters.band, "health__segment": filters.segment}
+    return {key: value for key, value in found.items() if value}
+
+
 def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
+    accounts = _account_filtered(user, filters)
+    health = _health_as_join(filters)
+    if health:
+        # As EXISTS, not a join: SQLite then walks the accounts in name order and stops
+        # at the page, where a join would gather every red account and sort them first.
+        matching = AccountHealth.objects.filter(
+            account_id=OuterRef("pk"), **{key[len("health__") :]: v for key, v in health.items()}
+        )
+        accounts = accounts.filter(Exists(matching))
+    return (
+        accounts.select_related("team", "owner", "health")
+        .defer("health__factors", "health__cooling")
+        .order_by("name", "id")
+    )
+
+
+def account_rows(*, ids: list[int]) -> list[Account]:
+    """The accounts with these ids, in the list's order, with what the list shows."""
+    accounts = (
+        Account.objects.filter(pk__in=ids)
+        .select_related("team", "owner", "health")
+        .defer("health__factors", "health__cooling")
+        .order_by("name", "id")
+    )
+    return list(accounts)
+
+
+def account_count(*, user: User, filters: AccountFilters) -> int:
+    """How many accounts ``account_list`` gives. With health filters, counted through a
+    join: SQLite reads the few accounts in the band or segment from its index, where
+    EXISTS would test every account."""
+    return _account_filtered(user, filters).filter(**_health_as_join(filters)).count()
+
+
+def _account_filtered(user: User, filters: AccountFilters) -> QuerySet[Account]:
     accounts = account_visible_to(user)
     if filters.q.strip():
         accounts = accounts.filter(search_text__contains=filters.q.strip().casefold())
@@ -39,7 +82,7 @@ def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
         accounts = accounts.filter(team_id=filters.team)
     if filters.owner:
         accounts = accounts.filter(owner_id=filters.owner)
-    return accounts.select_related("team", "owner").order_by("name", "id")
+    return accounts
 
 
 def account_get_for(*, user: User, account_id: int, action: str = READ) -> Account:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,8 +13,10 @@ from amends.accounts.csvio import ImportRejected, accounts_export_rows, accounts
 from amends.accounts.forms import AccountFilterForm, AccountForm, ContactForm, ImportForm
 from amends.accounts.selectors import (
     AccountFilters,
+    account_count,
     account_get_for,
     account_list,
+    account_rows,
     contact_get_for,
     contact_list_for_account,
 )
@@ -25,6 +28,7 @@ from amends.accounts.services import (
     contact_update,
 )
 from amends.core.pagination import page_of
+from amends.health.selectors import account_health_explain, revenue_at_risk
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
 from amends.recovery.selectors import case_list_for_account
 from amends.timeline.selectors import event_list_for_account
@@ -46,11 +50,13 @@ def _apply_errors(form, error: ValidationError) -> None:
 @login_required
 def account_list_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    page = page_of(
-        account_list(user=request.user, filters=filters),
-        request.GET.get("page"),
-        settings.AMENDS_PAGE_SIZE,
-    )
+    # Page through the ids alone (an index holds them in order), then read the page's
+    # rows: a deep page does not join team, owner and health for every row it skips.
+    ids = account_list(user=request.user, filters=filters).values_list("pk", flat=True)
+    paginator = Paginator(ids, settings.AMENDS_PAGE_SIZE)
+    paginator.count = account_count(user=request.user, filters=filters)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = account_rows(ids=list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -59,8 +65,11 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "can_create": user_can_write_anywhere(request.user),
     }
-    template = "accounts/list.html#results" if request.htmx else "accounts/list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "accounts/list.html#results", context)
+    # Above the filters, for every account the user can see: the full page only.
+    context["revenue_at_risk"] = revenue_at_risk(user=request.user, team=filters.team)
+    return render(request, "accounts/list.html", context)
 
 
 @login_required
@@ -73,6 +82,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
         "events": events,
         "cases": case_list_for_account(account_id=account.pk),
         "can_edit": user_can(request.user, WRITE, account.team_id),
+        "health": account_health_explain(account=account),
     }
     template = "accounts/detail.html#timeline" if request.htmx else "accounts/detail.html"
     return render(request, template, context)

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account, Tier
+from amends.people.models import Team
 
 
 class Band(models.TextChoices):
@@ -14,6 +16,18 @@ class Segment(models.TextChoices):
     LOYAL = "loyal", _("Loyal")
     AT_RISK = "at_risk", _("Satisfied but at risk")
     UNHAPPY = "unhappy", _("Unhappy")
+
+
+class Trend(models.TextChoices):
+    UP = "up", "↑"
+    DOWN = "down", "↓"
+    FLAT = "flat", "→"
+
+
+class NpsCategory(models.TextChoices):
+    PROMOTER = "promoter", _("Promoter (9–10)")
+    PASSIVE = "passive", _("Passive (7–8)")
+    DETRACTOR = "detractor", _("Detractor (0–6)")
 
 
 class FactorKey(models.TextChoices):
@@ -55,6 +69,32 @@ class HealthFactor(models.Model):
     def __str__(self) -> str:
         return self.get_key_display()
 
+    def clean(self) -> None:
+        if self.mapping == Mapping.LINEAR:
+            if self.linear_worst is None or self.linear_best is None:
+                raise ValidationError(_("A linear range needs a worst and a best value."))
+            if self.linear_worst == self.linear_best:
+                raise ValidationError(_("The worst and the best value must differ."))
+            return
+        rows = self.thresholds
+        if not isinstance(rows, list) or not rows:
+            raise ValidationError({"thresholds": _("Give a list of [upper bound, points] pairs.")})
+        bounds = []
+        for row in rows:
+            ok = isinstance(row, list | tuple) and len(row) == 2
+            ok = ok and (row[0] is None or isinstance(row[0], int | float))
+            ok = ok and isinstance(row[1], int | float) and 0 <= row[1] <= 100
+            if not ok:
+                raise ValidationError(
+                    {"thresholds": _("Each pair is [upper bound or null, points from 0 to 100].")}
+                )
+            bounds.append(row[0])
+        numbers = [b for b in bounds if b is not None]
+        if numbers != sorted(numbers) or (None in bounds and bounds[-1] is not None):
+            raise ValidationError(
+                {"thresholds": _("List the bounds from low to high, with null (the rest) last.")}
+            )
+
 
 class SegmentWeight(models.Model):
     """A factor's weight for one tier of accounts, in place of its default."""
@@ -92,6 +132,9 @@ class HealthSettings(models.Model):
     fall_window_days = models.PositiveSmallIntegerField(_("over (days)"), default=30)
     silence_days = models.PositiveSmallIntegerField(_("silence after (days)"), default=45)
     p_alive_below = models.FloatField(_("consumer cooling below probability active"), default=0.5)
+    # The daily rescore: claimed by one worker (compare-and-set), then marked done.
+    rescore_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rescored_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("health settings")
@@ -100,6 +143,12 @@ class HealthSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Health settings"))
 
+    def clean(self) -> None:
+        if not 0 < self.red_below <= self.green_from <= 100:
+            raise ValidationError(_("Red below must be above 0 and at most green from (≤ 100)."))
+        if not 0 <= self.p_alive_below <= 1:
+            raise ValidationError({"p_alive_below": _("A probability is between 0 and 1.")})
+
     @classmethod
     def current(cls) -> "HealthSettings":
         found = cls.objects.order_by("pk").first()
@@ -107,7 +156,12 @@ class HealthSettings(models.Model):
 
 
 class AccountHealth(models.Model):
-    """The latest score of an account, with the reasons behind it."""
+    """The latest score of an account, with the reasons behind it.
+
+    The score runs from 0 to 100 and **high means healthy**. An account with no data
+    at all (no signal in any factor's window, no commitment) has no row here: no
+    score is better than a made-up one.
+    """
 
     account = models.OneToOneField(
         Account, on_delete=models.CASCADE, primary_key=True, related_name="health"
@@ -115,18 +169,23 @@ class AccountHealth(models.Model):
     score = models.PositiveSmallIntegerField(_("health"))
     band = models.CharField(_("band"), max_length=8, choices=Band.choices)
     segment = models.CharField(_("segment"), max_length=16, choices=Segment.choices)
-    nps_category = models.CharField(max_length=12, blank=True)
+    nps_category = models.CharField(max_length=12, choices=NpsCategory.choices, blank=True)
     factors = models.JSONField(default=dict)
     last_touch_at = models.DateTimeField(null=True, blank=True)
     p_alive = models.FloatField(null=True, blank=True)
     expected_purchases = models.FloatField(null=True, blank=True)
     cooling = models.JSONField(default=list, blank=True)
+    # The score of the snapshot at least a week older, and which way it went since.
+    previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    trend = models.CharField(max_length=8, choices=Trend.choices, blank=True)
     scored_at = models.DateTimeField()
 
     class Meta:
+        # With the account: the list counts a band or a segment from the index alone,
+        # and a filtered page tests each account against it without reading the row.
         indexes = [
-            models.Index(fields=["band"], name="health_band"),
-            models.Index(fields=["segment"], name="health_segment"),
+            models.Index(fields=["band", "account"], name="health_band_account"),
+            models.Index(fields=["segment", "account"], name="health_segment_account"),
         ]
 
     def __str__(self) -> str:
@@ -144,9 +203,32 @@ class HealthSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "day"], name="health_snapshot_daily")
         ]
+        # One day's snapshots, read whole to compare every account with a past day.
+        indexes = [models.Index(fields=["day", "account", "score"], name="health_snapshot_day")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}: {self.score}"
+
+
+class RevenueAtRisk(models.Model):
+    """Per team and currency, as of the last rescore: the annual value of the accounts
+    whose health is red or whose segment is satisfied but at risk, churned and parting
+    accounts left out. Summed at the rescore so the account list reads a few rows
+    instead of adding up 100,000 accounts on every page."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    accounts = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "currency"], name="revenue_at_risk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.total} {self.currency}"
 
 
 class Trigger(models.TextChoices):

@@ -1,3 +1,4 @@
+import logging
 import signal
 import time
 import uuid
@@ -6,13 +7,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from amends.health.services import health_rescore_daily
 from amends.recovery.escalation import deadlines_check
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
         "Run background tasks (Django tasks, database backend) and the periodic checks "
-        "(deadlines and escalations). Several workers may run at once."
+        "(deadlines and escalations; the health rescore once a day). Several workers may "
+        "run at once."
     )
 
     def add_arguments(self, parser):
@@ -55,6 +60,15 @@ class Command(BaseCommand):
                 created = deadlines_check()
                 if created:
                     self.stdout.write(f"{created} new escalation(s).")
+                # Once a day: the first worker to claim it rescores, the others skip. A
+                # failed rescore is retried after its claim times out; the deadlines go on.
+                try:
+                    rescored = health_rescore_daily()
+                except Exception:
+                    logger.exception("The daily health rescore failed.")
+                    rescored = None
+                if rescored is not None:
+                    self.stdout.write(f"Daily health rescore: {rescored.summary()}")
                 next_check = time.monotonic() + check_every
             tasks.running = True
             tasks.run()
