@@ -141,7 +141,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In the database, so every server process shares it (a migration makes the table).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "amends_cache",
+    }
+}
 
 # A late step or promise escalates to its owner at once, then to the team's
 # managers, then to the admins, after these many hours late.
@@ -149,6 +155,13 @@ AMENDS_ESCALATE_MANAGER_AFTER_HOURS = env_int("AMENDS_ESCALATE_MANAGER_AFTER", 2
 AMENDS_ESCALATE_ADMIN_AFTER_HOURS = env_int("AMENDS_ESCALATE_ADMIN_AFTER", 72, minimum=0)
 
 AMENDS_PAGE_SIZE = env_int("AMENDS_PAGE_SIZE", 25, minimum=5)
+
+# Complaints: how fast they must be acknowledged, and the public feedback page's guards.
+AMENDS_COMPLAINT_ACK_HOURS = env_int("AMENDS_COMPLAINT_ACK_HOURS", 24, minimum=1)
+AMENDS_FEEDBACK_MIN_SECONDS = env_int("AMENDS_FEEDBACK_MIN_SECONDS", 3, minimum=0)
+AMENDS_FEEDBACK_LIMIT_PER_ADDRESS = env_int("AMENDS_FEEDBACK_LIMIT_PER_ADDRESS", 5, minimum=1)
+AMENDS_FEEDBACK_LIMIT_PER_PAGE = env_int("AMENDS_FEEDBACK_LIMIT_PER_PAGE", 100, minimum=1)
+AMENDS_FEEDBACK_LIMIT_WINDOW = env_int("AMENDS_FEEDBACK_LIMIT_WINDOW", 600, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,8 @@ class Complaint(models.Model):
     received_at = models.DateTimeField(_("received"))
     customer_name = models.CharField(_("name"), max_length=200, blank=True)
     customer_email = models.EmailField(_("email"), blank=True)
+    # What they told us their company or account is, as typed: a hint, not a link.
+    customer_company = models.CharField(_("their company or account"), max_length=200, blank=True)
     text = models.TextField(_("what they told us"))
     acknowledge_by = models.DateTimeField(_("acknowledge by"))
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -66,6 +70,18 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def is_late(self, now: datetime) -> bool:
+        """Not acknowledged, and the time to acknowledge it has run out."""
+        return self.acknowledged_at is None and now > self.acknowledge_by
+
+    @property
+    def was_acknowledged_late(self) -> bool:
+        return self.acknowledged_at is not None and self.acknowledged_at > self.acknowledge_by
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
 
 class AbuseReport(models.Model):
     """Abusive behaviour logged against an account, with the staff member it hurt."""
@@ -85,6 +101,8 @@ class AbuseReport(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # "Two reports in 180 days" is asked per account, on every inbox page.
+        indexes = [models.Index(fields=["account", "at"], name="abuse_account_at")]
 
     def __str__(self) -> str:
         return f"Abuse against {self.staff_id} on {self.at:%Y-%m-%d}"

@@ -8,7 +8,7 @@ from django.core.management import get_commands, load_command_class
 from amends.cli import AMENDS_COMMANDS, _usage
 
 # Django's own commands are documented by Django; these are the ones Amends adds.
-OWN = ["serve", "worker", "escalate", "demo", "import", "export", "token"]
+OWN = ["serve", "worker", "escalate", "rescore", "demo", "import", "export", "token", "signals"]
 
 
 @contextmanager

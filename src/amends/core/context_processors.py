@@ -6,7 +6,7 @@ NAVIGATION = [
     ("accounts", _("Accounts"), "accounts:list"),
     ("incidents", _("Incidents"), "incidents:list"),
     ("recovery", _("My work"), "recovery:work"),
-    ("inbox", _("Inbox"), "core:inbox"),
+    ("complaints", _("Inbox"), "complaints:inbox"),
     ("insights", _("Insights"), "core:insights"),
 ]
 

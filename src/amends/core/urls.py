@@ -5,5 +5,5 @@ from amends.core import views
 app_name = "core"
 # The areas still to be built answer with a page that says so, not a 404.
 urlpatterns = [
-    path(f"{area}/", views.coming_view, {"area": area}, name=area) for area in ("inbox", "insights")
+    path(f"{area}/", views.coming_view, {"area": area}, name=area) for area in ("insights",)
 ]

@@ -26,6 +26,7 @@ from amends.recovery.forms import (
 from amends.recovery.models import (
     Channel,
     CommitmentStatus,
+    Playbook,
     RecordKind,
     RecoveryCase,
     Requirement,
@@ -373,7 +374,9 @@ def case_close_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_open_view(request: HttpRequest, account_id: int) -> HttpResponse:
     """A case without an incident: a cooling relationship, a complaint, a bad fit."""
     account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
-    form = CaseOpenForm(request.POST or None)
+    # Links such as "suggested for parting" name the playbook to start from.
+    chosen = Playbook.objects.filter(kind=request.GET.get("playbook", "")).first()
+    form = CaseOpenForm(request.POST or None, initial={"playbook": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             case = case_open(actor=Actor.web(request), account=account, **form.cleaned_data)

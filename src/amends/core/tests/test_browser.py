@@ -55,7 +55,6 @@ def test_the_language_can_be_chosen_before_logging_in(page, people):
 @pytest.mark.parametrize(
     ("link", "path", "says"),
     [
-        ("Inbox", "/inbox/", "complaint inbox"),
         ("Insights", "/insights/", "numbers that show"),
     ],
 )

@@ -286,3 +286,11 @@ def test_it_records_only_what_has_happened(client, people, case):
     assert response.status_code == 400
     assert "Record what has happened, not what is planned." in response.text
     assert not CaseRecord.objects.filter(case=case).exists()
+
+
+def test_it_starts_from_the_playbook_a_link_names(client, people, account):
+    client.force_login(people.agent)
+    url = reverse("recovery:open", args=[account.pk])
+    parting = Playbook.objects.get(kind="parting")
+    page = client.get(url, {"playbook": "parting"}).text
+    assert f'<option value="{parting.pk}" selected>' in page

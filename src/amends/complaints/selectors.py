@@ -1,0 +1,262 @@
+"""Reads for the inbox, the complaint page and the account page's panel."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from amends.accounts.models import Account, Contact
+from amends.accounts.selectors import AccountFilters, account_list
+from amends.complaints.models import AbuseReport, Complaint, FeedbackPage, Flag
+from amends.people.access import READ, WRITE, team_ids_for, teams_for, user_is_admin
+from amends.people.models import Membership, Role, Team, User
+from amends.recovery.models import PlaybookKind, RecoveryCase
+from amends.timeline.models import Event
+
+# From hell, not through hell: this many abuse reports within the window and the
+# account is suggested for Playbook 4, a graceful (or not so graceful) exit.
+ABUSE_REPORTS_FOR_PARTING = 2
+ABUSE_WINDOW = timedelta(days=180)
+
+
+def acknowledge_hours() -> int:
+    return int(settings.AMENDS_COMPLAINT_ACK_HOURS)
+
+
+def acknowledge_deadline(received_at: datetime) -> datetime:
+    return received_at + timedelta(hours=acknowledge_hours())
+
+
+@dataclass(frozen=True)
+class ComplaintFilters:
+    unacknowledged: bool = False
+    late: bool = False
+    # None: both; True: only resolved; False: only open.
+    resolved: bool | None = None
+    # "": any; "flagged": venting or abusive; or one flag.
+    flag: str = ""
+    channel: str = ""
+    account: int | None = None
+
+
+def complaint_visible_to(user: User, action: str = READ) -> QuerySet[Complaint]:
+    ids = team_ids_for(user, action)
+    complaints = Complaint.objects.all()
+    return complaints if ids is None else complaints.filter(team_id__in=ids)
+
+
+def complaint_list(*, user: User, filters: ComplaintFilters, now: datetime) -> QuerySet[Complaint]:
+    """Every complaint of the user's teams from every way in, newest first."""
+    complaints = complaint_visible_to(user)
+    if filters.unacknowledged:
+        complaints = complaints.filter(acknowledged_at__isnull=True)
+    if filters.late:
+        complaints = complaints.filter(acknowledged_at__isnull=True, acknowledge_by__lt=now)
+    if filters.resolved is True:
+        complaints = complaints.filter(resolved_at__isnull=False)
+    elif filters.resolved is False:
+        complaints = complaints.filter(resolved_at__isnull=True)
+    if filters.flag == "flagged":
+        complaints = complaints.exclude(flag=Flag.NONE)
+    elif filters.flag:
+        complaints = complaints.filter(flag=filters.flag)
+    if filters.channel:
+        complaints = complaints.filter(channel=filters.channel)
+    if filters.account:
+        complaints = complaints.filter(account_id=filters.account)
+    return complaints.select_related("account", "team").order_by("-received_at", "-id")
+
+
+def complaint_get_for(*, user: User, complaint_id: int, action: str = READ) -> Complaint:
+    """The complaint ``user`` may see, or 404; for a write, 403 when they may only look."""
+    complaint = (
+        complaint_visible_to(user)
+        .select_related("account", "team", "case__playbook", "answered_by")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise Http404("No such complaint.")
+    if action == WRITE and not complaint_visible_to(user, WRITE).filter(pk=complaint_id).exists():
+        raise PermissionDenied("You may look at this complaint but not change it.")
+    return complaint
+
+
+def inbox_counts(*, user: User, now: datetime) -> dict[str, int]:
+    return complaint_visible_to(user).aggregate(
+        unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        late=Count("pk", filter=Q(acknowledged_at__isnull=True, acknowledge_by__lt=now)),
+    )
+
+
+# -- the team's public feedback page ----------------------------------------------
+
+
+def user_manages_team(user: User, team_id: int) -> bool:
+    """Managers of the team and admins hand out the public feedback link."""
+    if user_is_admin(user):
+        return True
+    return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
+
+
+def team_staff(*, team_id: int) -> QuerySet[User]:
+    """Everyone who works for the team, viewers too: any of them can be abused."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__team_id=team_id) | Q(is_superuser=True) | Q(memberships__role=Role.ADMIN)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def teams_managed_by(user: User) -> QuerySet[Team]:
+    if user_is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
+
+
+def feedback_pages_for(user: User) -> list[tuple[Team, FeedbackPage | None]]:
+    teams = list(teams_managed_by(user).order_by("name"))
+    pages = {p.team_id: p for p in FeedbackPage.objects.filter(team__in=teams)}
+    return [(team, pages.get(team.pk)) for team in teams]
+
+
+def team_get_managed(*, user: User, team_id: int) -> Team:
+    team = teams_for(user, READ).filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No such team.")
+    if not user_manages_team(user, team.pk):
+        raise PermissionDenied("Only the team's managers hand out its feedback page.")
+    return team
+
+
+def feedback_page_get_public(*, public_key: str) -> FeedbackPage:
+    page = FeedbackPage.objects.select_related("team").filter(public_key=public_key).first()
+    if page is None or not page.active:
+        raise Http404("No such feedback page.")
+    return page
+
+
+# -- accounts --------------------------------------------------------------------
+
+
+def account_ids_for_email(*, team_id: int, email: str) -> list[int]:
+    """The team's accounts that have a contact with this email address."""
+    if not email.strip():
+        return []
+    return list(
+        Contact.objects.filter(account__team_id=team_id, email__iexact=email.strip())
+        .order_by()
+        .values_list("account_id", flat=True)
+        .distinct()[:2]
+    )
+
+
+def account_candidates(*, user: User, complaint: Complaint, q: str) -> list[Account]:
+    """Accounts this complaint could be linked to: the team's, found by name."""
+    if not q.strip():
+        return []
+    filters = AccountFilters(q=q, team=complaint.team_id)
+    return list(account_list(user=user, filters=filters)[:10])
+
+
+def accounts_by_contact_email(*, complaint: Complaint) -> list[Account]:
+    ids = account_ids_for_email(team_id=complaint.team_id, email=complaint.customer_email)
+    return list(Account.objects.filter(pk__in=ids)) if ids else []
+
+
+def open_cases_for_account(*, account_id: int) -> QuerySet[RecoveryCase]:
+    return (
+        RecoveryCase.objects.filter(account_id=account_id, closed_at__isnull=True)
+        .select_related("playbook")
+        .order_by("-opened_at")
+    )
+
+
+# -- difficult customers ---------------------------------------------------------
+
+
+def accounts_suggested_for_parting(*, account_ids, now: datetime) -> set[int]:
+    """Of these accounts, those abusive often enough to consider letting them go."""
+    ids = {i for i in account_ids if i}
+    if not ids:
+        return set()
+    return set(
+        AbuseReport.objects.filter(account_id__in=ids, at__gte=now - ABUSE_WINDOW)
+        .values("account_id")
+        .annotate(reports=Count("pk"))
+        .filter(reports__gte=ABUSE_REPORTS_FOR_PARTING)
+        .values_list("account_id", flat=True)
+    )
+
+
+def _count(queryset) -> Coalesce:
+    per_account = queryset.order_by().values("account_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_account[:1]), 0)
+
+
+def complaint_summary_for_account(*, account_id: int, now: datetime) -> dict:
+    """What the account page shows of complaints and abuse, in one query."""
+    mine = Complaint.objects.filter(account_id=OuterRef("pk"))
+    summary = (
+        Account.objects.filter(pk=account_id)
+        .annotate(
+            complaints_total=_count(mine),
+            complaints_open=_count(mine.filter(resolved_at__isnull=True)),
+            complaints_late=_count(
+                mine.filter(acknowledged_at__isnull=True, acknowledge_by__lt=now)
+            ),
+            abuse_recent=_count(
+                AbuseReport.objects.filter(account_id=OuterRef("pk"), at__gte=now - ABUSE_WINDOW)
+            ),
+            satisfaction=Subquery(
+                mine.filter(satisfaction__isnull=False)
+                .order_by()
+                .values("account_id")
+                .annotate(avg=Avg("satisfaction"))
+                .values("avg")[:1]
+            ),
+            parting_open=Exists(
+                RecoveryCase.objects.filter(
+                    account_id=OuterRef("pk"),
+                    closed_at__isnull=True,
+                    playbook__kind=PlaybookKind.PARTING,
+                )
+            ),
+        )
+        .values(
+            "complaints_total",
+            "complaints_open",
+            "complaints_late",
+            "abuse_recent",
+            "satisfaction",
+            "parting_open",
+        )
+        .first()
+    ) or {}
+    summary["suggest_parting"] = summary.get("abuse_recent", 0) >= ABUSE_REPORTS_FOR_PARTING
+    return summary
+
+
+def abuse_reports_for_complaint(*, complaint: Complaint) -> QuerySet[AbuseReport]:
+    return complaint.abuse_reports.select_related("staff", "reported_by")
+
+
+def complaint_events(*, complaint: Complaint) -> QuerySet[Event]:
+    # Narrowed by account first: the timeline's index is (account, at), and the
+    # complaint's first events may predate its link to an account.
+    on_account = Q(account_id__isnull=True)
+    if complaint.account_id:
+        on_account |= Q(account_id=complaint.account_id)
+    return (
+        Event.objects.filter(on_account)
+        .filter(subject_type=Complaint._meta.label_lower, subject_id=complaint.pk)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
