@@ -6,12 +6,14 @@ import sys
 
 AMENDS_COMMANDS = [
     ("serve", "serve the web app and API with gunicorn"),
-    ("worker", "run background tasks and the periodic deadline checks"),
+    ("worker", "run background tasks, the periodic deadline checks and the daily rescore"),
     ("escalate", "check deadlines now and raise due escalations"),
+    ("rescore", "score every account's health now and open thaw cases by the rules"),
     ("demo", "load deterministic demo data"),
-    ("import", "import accounts from a CSV file: amends import accounts FILE"),
+    ("import", "import a CSV file: amends import accounts|signals FILE"),
     ("export", "export accounts as CSV: amends export accounts [--output FILE]"),
     ("token", "create, list or revoke personal API tokens"),
+    ("signals", "webhook sources of signals: amends signals source create|list|rotate"),
     ("migrate", "create or upgrade the database"),
     ("createsuperuser", "create an administrator"),
     ("check", "check the configuration (add --deploy before going live)"),
