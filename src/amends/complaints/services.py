@@ -550,3 +550,12 @@ def feedback_page_disable(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
     page.save(update_fields=["active"])
     _log_page(actor, page, "feedback_page.closed", f"Public feedback page of {page.team} closed")
     return page
+
+
+def demo_feedback_pages() -> int:
+    """A public feedback page for every team that has none; returns how many were made."""
+    made = 0
+    for team in Team.objects.filter(feedback_page__isnull=True):
+        feedback_page_enable(actor=Actor.system(), team=team)
+        made += 1
+    return made

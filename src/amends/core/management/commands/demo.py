@@ -1,15 +1,19 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from amends.accounts.models import Account
+from amends.complaints.services import demo_feedback_pages
 from amends.core.demo import DEMO_PASSWORD, demo_load
 from amends.core.progress import ProgressBar
+from amends.health.services import health_rescore
 from amends.recovery.demo import demo_recovery
+from amends.signals.demo import demo_signals
 
 
 class Command(BaseCommand):
     help = (
         "Load deterministic demo data: teams, people, accounts in several languages, "
-        "contacts, and recoveries at every stage."
+        "contacts, recoveries at every stage, a year of signals with health scores, "
+        "complaints in the inbox and a public feedback page per team."
     )
 
     def add_arguments(self, parser):
@@ -27,9 +31,14 @@ class Command(BaseCommand):
             return
         result = demo_load(accounts=accounts, seed=seed, progress=ProgressBar("accounts"))
         cases = demo_recovery()
+        signals = demo_signals(seed=seed)
+        pages = demo_feedback_pages()
+        if signals:
+            health_rescore()
         self.stdout.write(
             f"Demo data: {result.teams} teams, {result.users} people, "
-            f"{result.accounts} accounts, {result.contacts} contacts, {cases} recovery cases added."
+            f"{result.accounts} accounts, {result.contacts} contacts, {cases} recovery cases, "
+            f"{signals} signals, {pages} feedback pages added."
         )
         if result.users:
             self.stdout.write(
