@@ -20,4 +20,7 @@ def test_the_demo_signals_give_every_band_and_segment_something_to_show():
     assert segments == {"loyal", "at_risk", "unhappy"}
     assert AccountHealth.objects.exclude(cooling=[]).exists()
     assert Complaint.objects.filter(channel="api").count() > 10  # through the inbox's hook
+    # Older complaints were answered and resolved; recent ones wait in the inbox.
+    assert Complaint.objects.filter(resolved_at__isnull=False, satisfaction__isnull=False).exists()
+    assert Complaint.objects.filter(acknowledged_at__isnull=True).exists()
     assert demo_signals() == 0  # once only
