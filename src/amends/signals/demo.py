@@ -71,8 +71,13 @@ def _items_for(account: Account, rng: random.Random, now: datetime) -> list[dict
     if mood == "happy" and rng.random() < 0.4:
         add("referral", quiet + rng.randint(5, 60))
     if mood == "unhappy":
-        for _ in range(rng.randint(2, 4)):
-            add("complaint", rng.randint(0, 60), text=rng.choice(COMPLAINTS))
+        for n in range(rng.randint(2, 4)):
+            # The latest one is recent: it still waits in the inbox.
+            add(
+                "complaint",
+                rng.randint(0, 6) if n == 0 else rng.randint(8, 60),
+                text=rng.choice(COMPLAINTS),
+            )
         add("late_payment", rng.randint(5, 40))
     elif mood == "cooling" and rng.random() < 0.5:
         add("complaint", quiet + rng.randint(0, 10), text=rng.choice(COMPLAINTS))
