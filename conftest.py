@@ -165,3 +165,69 @@ def browser_login(page, username, password=PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/accounts/")
+
+
+# -- a real SMTP server on loopback ------------------------------------------------
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) on loopback received."""
+
+    def __init__(self):
+        import threading
+
+        self.envelopes = []
+        self.lock = threading.Lock()
+
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        with self.lock:
+            return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+    def to(self, address: str):
+        return [m for m in self.messages() if address in m["To"]]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.envelopes) >= count:
+                    return True
+            time.sleep(0.02)
+        return False
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Start aiosmtpd on a free loopback port and point Amends' mail at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            with box.lock:
+                box.envelopes.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    box.port = port
+    try:
+        yield box
+    finally:
+        controller.stop()

@@ -92,6 +92,7 @@ def api_root(request):
 
 
 from amends.accounts.api import router as accounts_router  # noqa: E402
+from amends.comms.api import router as comms_router  # noqa: E402
 from amends.complaints.api import router as complaints_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
 from amends.incidents.api import router as incidents_router  # noqa: E402
@@ -104,3 +105,4 @@ api.add_router("/", recovery_router)
 api.add_router("/", signals_router)
 api.add_router("/", health_router)
 api.add_router("/", complaints_router)
+api.add_router("/", comms_router)

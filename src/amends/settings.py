@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "amends.signals",
     "amends.health",
     "amends.complaints",
+    "amends.comms",
 ]
 
 MIDDLEWARE = [

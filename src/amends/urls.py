@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("amends.signals.urls")),
     path("", include("amends.health.urls")),
     path("", include("amends.complaints.urls")),
+    path("", include("amends.comms.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

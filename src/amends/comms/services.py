@@ -1,0 +1,170 @@
+"""Sending, exactly once. Every message is first a row in the delivery log with a
+unique key (what, about which case, to whom). Sending claims the row with a
+compare-and-set update, hands the mail to the SMTP server, and marks it sent; a
+second click, a retry or a second worker finds the row and sends nothing.
+
+If the process dies between the SMTP server's "250 OK" and the row being marked
+sent, the row stays "sending". ``messages_recover`` sends those again after a
+while with the same Message-ID, so a mailbox that sees it twice keeps one: the
+one case where the wire may carry a message twice, and the mail does not."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from amends.accounts.models import Account
+from amends.comms.models import Message, MessageState
+from amends.people.access import WRITE, user_can
+from amends.recovery.models import RecoveryCase
+from amends.timeline.services import Actor, event_record
+
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def message_id_new(key: str) -> str:
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    label = re.sub(r"[^A-Za-z0-9]+", ".", key)[:40]
+    return make_msgid(idstring=label, domain=domain or "amends.local")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send: what it is, to whom, the words."""
+
+    key: str
+    kind: str
+    to_email: str
+    subject: str
+    body: str
+    to_name: str = ""
+    language: str = ""
+    case: RecoveryCase | None = None
+    account: Account | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    sent_now: bool  # this call handed it to the mail server
+    already_sent: bool  # it had been sent before: nothing happened
+
+
+def _check(actor: Actor, outgoing: Outgoing) -> None:
+    account = outgoing.account or (outgoing.case.account if outgoing.case else None)
+    writer = actor.user is None or account is None or user_can(actor.user, WRITE, account.team_id)
+    if not writer:
+        raise PermissionDenied("You may not send messages for this account.")
+    if outgoing.case is not None and outgoing.case.is_closed:
+        raise ValidationError("This case is closed; nothing more is sent from it.")
+    if not outgoing.subject.strip() or not outgoing.body.strip():
+        raise ValidationError({"body": "A message needs a subject and some words."})
+
+
+def message_queue(*, actor: Actor, outgoing: Outgoing, resend_of: Message | None = None):
+    """The log row for ``outgoing``: made now, or the one already there. Returns
+    (message, made)."""
+    _check(actor, outgoing)
+    account = outgoing.account or (outgoing.case.account if outgoing.case else None)
+    defaults = {
+        "kind": outgoing.kind,
+        "case": outgoing.case,
+        "account": account,
+        "recipient_email": outgoing.to_email,
+        "recipient_name": outgoing.to_name,
+        "language": outgoing.language,
+        "subject": outgoing.subject.strip(),
+        "body": outgoing.body.strip(),
+        "message_id": message_id_new(outgoing.key),
+        "sent_by": actor.user,
+        "resend_of": resend_of,
+    }
+    try:
+        with transaction.atomic():
+            return Message.objects.get_or_create(key=outgoing.key, defaults=defaults)
+    except IntegrityError:
+        # Two clicks at once: the other one made it.
+        return Message.objects.get(key=outgoing.key), False
+
+
+def _claim(message: Message, now: datetime) -> bool:
+    claimable = [MessageState.QUEUED, MessageState.FAILED]
+    claimed = Message.objects.filter(pk=message.pk, state__in=claimable).update(
+        state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def _email(message: Message) -> EmailMessage:
+    to = formataddr((message.recipient_name, message.recipient_email))
+    return EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Message-ID": message.message_id},
+    )
+
+
+def message_deliver(message: Message, *, actor: Actor, backend=None) -> bool:
+    """Send one logged message if nobody has; True when this call sent it."""
+    now = timezone.now()
+    if not _claim(message, now):
+        return False
+    try:
+        mailer = backend or mailers.default
+        mailer.send_messages([_email(message)])
+    except Exception as error:  # the mail server said no, or was not there
+        Message.objects.filter(pk=message.pk).update(
+            state=MessageState.FAILED, error=str(error)[:500]
+        )
+        message.state, message.error = MessageState.FAILED, str(error)[:500]
+        return False
+    sent_at = timezone.now()
+    Message.objects.filter(pk=message.pk).update(state=MessageState.SENT, sent_at=sent_at, error="")
+    message.state, message.sent_at = MessageState.SENT, sent_at
+    if message.account_id:
+        event_record(
+            actor=actor,
+            action=f"message.sent.{message.kind}",
+            subject=message.case or message.account,
+            account_id=message.account_id,
+            summary=f"Sent to {message.recipient_email}: {message.subject}",
+            after={"to": message.recipient_email, "subject": message.subject, "body": message.body},
+        )
+    return True
+
+
+def message_send(*, actor: Actor, outgoing: Outgoing, resend: bool = False) -> SendResult:
+    """Send ``outgoing`` once. With ``resend`` (a person confirmed it), a message
+    already sent goes again as a new log row that points to the first."""
+    existing = Message.objects.filter(key=outgoing.key).first()
+    if resend and existing is not None and existing.state == MessageState.SENT:
+        count = existing.resends.count() + 1
+        again = Outgoing(**{**outgoing.__dict__, "key": f"{outgoing.key}:resend:{count}"})
+        message, _ = message_queue(actor=actor, outgoing=again, resend_of=existing)
+    else:
+        message, _ = message_queue(actor=actor, outgoing=outgoing)
+    if message.state == MessageState.SENT:
+        return SendResult(message, sent_now=False, already_sent=True)
+    sent = message_deliver(message, actor=actor)
+    return SendResult(message, sent_now=sent, already_sent=False)
+
+
+def messages_recover(*, now: datetime | None = None) -> int:
+    """Send again what a dead process left "sending" (same Message-ID), and retry
+    failures; the worker runs this. Returns how many went out."""
+    now = now or timezone.now()
+    stale = Message.objects.filter(state=MessageState.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    stale.update(state=MessageState.FAILED, error="The sender stopped before it finished.")
+    sent = 0
+    for message in Message.objects.filter(state=MessageState.FAILED, attempts__lt=5)[:500]:
+        sent += message_deliver(message, actor=Actor.system())
+    return sent

@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from amends.comms.models import Message, MessageState
+from amends.comms.services import Outgoing, message_send, messages_recover
+from amends.timeline.models import Event
+from amends.timeline.services import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(declare, account):
+    return declare([account]).cases.get()
+
+
+def _apology(case, key="case:1:apology:joanna@harbor.example"):
+    return Outgoing(
+        key=key,
+        kind="apology",
+        to_email="joanna@harbor.example",
+        to_name="Joanna Nowak",
+        subject="I am sorry about the forms",
+        body="I am sorry. I will reprint every form by Friday.\n\nAlex",
+        case=case,
+    )
+
+
+def test_it_sends_through_smtp_once_however_often_it_is_asked(smtp_server, people, case):
+    actor = Actor(user=people.agent, via="web")
+    first = message_send(actor=actor, outgoing=_apology(case))
+    second = message_send(actor=actor, outgoing=_apology(case))
+
+    assert first.sent_now and not first.already_sent
+    assert second.already_sent and not second.sent_now
+    assert smtp_server.wait_for(1)
+    got = smtp_server.to("joanna@harbor.example")
+    assert len(got) == 1
+    assert got[0]["Subject"] == "I am sorry about the forms"
+    assert got[0]["Message-ID"] == first.message.message_id
+    assert "reprint every form" in got[0].get_content()
+    assert Message.objects.get().state == MessageState.SENT
+    event = Event.objects.get(action="message.sent.apology")
+    assert event.account_id == case.account_id and "reprint every form" in event.after["body"]
+
+
+def test_a_deliberate_resend_goes_again_as_its_own_row(smtp_server, people, case):
+    actor = Actor(user=people.agent, via="web")
+    first = message_send(actor=actor, outgoing=_apology(case))
+    again = message_send(actor=actor, outgoing=_apology(case), resend=True)
+    assert again.sent_now and again.message.resend_of == first.message
+    assert smtp_server.wait_for(2)
+    assert len(smtp_server.to("joanna@harbor.example")) == 2
+
+
+def test_a_failed_send_is_kept_and_retried(settings, people, case, smtp_server):
+    port = smtp_server.port
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 1},
+        }
+    }
+    result = message_send(actor=Actor(user=people.agent, via="web"), outgoing=_apology(case))
+    assert not result.sent_now and result.message.state == MessageState.FAILED
+    settings.MAILERS["default"]["OPTIONS"]["port"] = port
+    assert messages_recover() == 1
+    assert smtp_server.wait_for(1)
+    assert Message.objects.get().state == MessageState.SENT
+
+
+def test_a_viewer_or_an_outsider_sends_nothing(people, case):
+    for person in (people.viewer, people.outsider):
+        with pytest.raises(PermissionDenied):
+            message_send(actor=Actor(user=person, via="web"), outgoing=_apology(case))
+    assert not Message.objects.exists()
