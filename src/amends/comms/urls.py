@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from amends.comms import notice_views, share_views, views
 
 app_name = "comms"
-urlpatterns: list = []
+# Three parts, one file each: messages and templates, notices at scale, the customer's page.
+urlpatterns = [*views.urlpatterns, *notice_views.urlpatterns, *share_views.urlpatterns]
