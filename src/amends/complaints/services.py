@@ -72,7 +72,9 @@ def _log(actor: Actor, complaint: Complaint, action: str, summary: str, **values
 def _lock(complaint: Complaint) -> Complaint:
     # Re-read under the transaction so two people can't both resolve or flag it.
     return (
-        Complaint.objects.select_for_update().select_related("account", "case").get(pk=complaint.pk)
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("account", "case")
+        .get(pk=complaint.pk)
     )
 
 
@@ -532,7 +534,9 @@ def feedback_page_enable(*, actor: Actor, team: Team, intro: str | None = None) 
 @transaction.atomic
 def feedback_page_rotate(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
     """A new link; the old one stops working (it leaked, or attracts spam)."""
-    page = FeedbackPage.objects.select_for_update().select_related("team").get(pk=page.pk)
+    page = (
+        FeedbackPage.objects.select_for_update(of=("self",)).select_related("team").get(pk=page.pk)
+    )
     _require_manager(actor, page.team_id)
     page.public_key = _new_key()
     page.save(update_fields=["public_key"])
@@ -542,7 +546,9 @@ def feedback_page_rotate(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
 
 @transaction.atomic
 def feedback_page_disable(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
-    page = FeedbackPage.objects.select_for_update().select_related("team").get(pk=page.pk)
+    page = (
+        FeedbackPage.objects.select_for_update(of=("self",)).select_related("team").get(pk=page.pk)
+    )
     _require_manager(actor, page.team_id)
     if not page.active:
         raise ValidationError("The feedback page is already closed.")
