@@ -231,3 +231,21 @@ def smtp_server(settings):
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def shipped_defaults(transactional_db):
+    """What data migrations ship (causes, playbooks, health factors, message
+    templates). A browser test's flush empties those tables for the tests after
+    it, so browser tests load them again; each loader is idempotent."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, load in [
+        ("amends.incidents.migrations.0002_default_causes", "add_causes"),
+        ("amends.recovery.migrations.0002_default_playbooks", "add_playbooks"),
+        ("amends.health.migrations.0003_default_factors_and_rules", "add_defaults"),
+        ("amends.comms.migrations.0002_default_templates", "add_templates"),
+    ]:
+        getattr(import_module(module), load)(apps, None)

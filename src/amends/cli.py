@@ -8,6 +8,8 @@ AMENDS_COMMANDS = [
     ("serve", "serve the web app and API with gunicorn"),
     ("worker", "run background tasks, the periodic deadline checks and the daily rescore"),
     ("escalate", "check deadlines now and raise due escalations"),
+    ("remind", "send reminder mail now: amends remind digest|escalations"),
+    ("notices", "mail everyone an incident touched: amends notices list|show|send|pause"),
     ("rescore", "score every account's health now and open thaw cases by the rules"),
     ("demo", "load deterministic demo data"),
     ("import", "import a CSV file: amends import accounts|signals FILE"),

@@ -164,6 +164,9 @@ AMENDS_FEEDBACK_LIMIT_PER_ADDRESS = env_int("AMENDS_FEEDBACK_LIMIT_PER_ADDRESS",
 AMENDS_FEEDBACK_LIMIT_PER_PAGE = env_int("AMENDS_FEEDBACK_LIMIT_PER_PAGE", 100, minimum=1)
 AMENDS_FEEDBACK_LIMIT_WINDOW = env_int("AMENDS_FEEDBACK_LIMIT_WINDOW", 600, minimum=1)
 
+# Reminders: the hour (in AMENDS_TIME_ZONE) after which the daily digests go out.
+AMENDS_DIGEST_HOUR = env_int("AMENDS_DIGEST_HOUR", 7, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

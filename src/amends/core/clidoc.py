@@ -8,7 +8,19 @@ from django.core.management import get_commands, load_command_class
 from amends.cli import AMENDS_COMMANDS, _usage
 
 # Django's own commands are documented by Django; these are the ones Amends adds.
-OWN = ["serve", "worker", "escalate", "rescore", "demo", "import", "export", "token", "signals"]
+OWN = [
+    "serve",
+    "worker",
+    "escalate",
+    "remind",
+    "notices",
+    "rescore",
+    "demo",
+    "import",
+    "export",
+    "token",
+    "signals",
+]
 
 
 @contextmanager

@@ -1,28 +1,18 @@
 """Incidents in a real browser: declaring one with the htmx account picker, the
 "this has happened before" hint, the post-mortem and its public page."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from amends.incidents.models import Incident
 from amends.recovery.models import RecoveryCase
 from conftest import browser_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def shipped_defaults(transactional_db):
-    """The causes and playbooks come from data migrations, and an earlier browser
-    test's flush empties their tables: load them again (it is idempotent)."""
-    for module, load in [
-        ("amends.incidents.migrations.0002_default_causes", "add_causes"),
-        ("amends.recovery.migrations.0002_default_playbooks", "add_playbooks"),
-    ]:
-        getattr(import_module(module), load)(django_apps, None)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_defaults"),
+]
 
 
 def test_an_agent_declares_an_incident_with_the_account_picker(page, people, account):

@@ -2,10 +2,8 @@
 close, the clock, My work, and what a viewer may not do."""
 
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -13,18 +11,11 @@ from amends.recovery.escalation import deadlines_check
 from amends.recovery.models import CasePause, CommitmentStatus, Outcome
 from conftest import browser_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def shipped_defaults(transactional_db):
-    """The causes and playbooks come from data migrations, and an earlier browser
-    test's flush empties their tables: load them again (it is idempotent)."""
-    for module, load in [
-        ("amends.incidents.migrations.0002_default_causes", "add_causes"),
-        ("amends.recovery.migrations.0002_default_playbooks", "add_playbooks"),
-    ]:
-        getattr(import_module(module), load)(django_apps, None)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_defaults"),
+]
 
 
 def messages(page):

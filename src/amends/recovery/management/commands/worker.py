@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from amends.comms.notices import notices_send_running
+from amends.comms.reminders import Reminders
 from amends.health.services import health_rescore_daily
 from amends.recovery.escalation import deadlines_check
 
@@ -16,8 +18,8 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Run background tasks (Django tasks, database backend) and the periodic checks "
-        "(deadlines and escalations; the health rescore once a day). Several workers may "
-        "run at once."
+        "(deadlines and escalations, mailed at once; the digests and the health rescore "
+        "once a day). Several workers may run at once."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         next_check = 0.0
+        reminders = Reminders()
         self.stdout.write("Amends worker started.")
         while not stop["now"]:
             close_old_connections()
@@ -60,6 +63,14 @@ class Command(BaseCommand):
                 created = deadlines_check()
                 if created:
                     self.stdout.write(f"{created} new escalation(s).")
+                # Escalation mail at once, digests once a day; each mail once (by its key).
+                try:
+                    mailed, digests = reminders.run()
+                except Exception:
+                    logger.exception("Sending reminders failed.")
+                else:
+                    if mailed or digests:
+                        self.stdout.write(f"Mailed {mailed} escalation(s), {digests} digest(s).")
                 # Once a day: the first worker to claim it rescores, the others skip. A
                 # failed rescore is retried after its claim times out; the deadlines go on.
                 try:
@@ -72,7 +83,15 @@ class Command(BaseCommand):
                 next_check = time.monotonic() + check_every
             tasks.running = True
             tasks.run()
+            # Notices to everyone an incident touched: up to 10 s a round, no sleep while
+            # more waits. Claimed row by row, so killing the worker loses nobody.
+            try:
+                busy = notices_send_running(seconds=10.0, should_stop=lambda: stop["now"])
+            except Exception:
+                logger.exception("Sending notices failed.")
+                busy = False
             if once:
                 break
-            time.sleep(interval)
+            if not busy:
+                time.sleep(interval)
         self.stdout.write("Amends worker stopped.")

@@ -1,0 +1,225 @@
+"""Reminders by email: a daily digest of what is due, late or escalated to each
+person, and a mail for every escalation as soon as it is raised.
+
+Both go through ``message_send``, whose unique key makes them exactly once: a
+digest per person per day (``digest:{user}:{date}``), a mail per escalation
+(``escalation:{id}``), however many workers run and however often."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from amends.comms.models import Message, MessageKind, MessageState
+from amends.comms.services import Outgoing, message_send
+from amends.people.models import User
+from amends.recovery.models import CommitmentStatus, Escalation
+from amends.recovery.selectors import MyWork, my_work
+from amends.timeline.services import Actor
+
+logger = logging.getLogger(__name__)
+
+# Escalations older than this are not mailed: turning the mail on must not send
+# a heap of old news. The worker checks every minute, so a new one is never this old.
+ESCALATION_MAIL_WINDOW = timedelta(hours=24)
+MAX_ATTEMPTS = 5
+
+
+def digest_hour() -> int:
+    return int(settings.AMENDS_DIGEST_HOUR)
+
+
+def _language(user: User) -> str:
+    try:
+        return translation.get_supported_language_variant(user.preferred_language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+# -- the daily digest ---------------------------------------------------------------
+
+
+def digest_key(user: User, day: date) -> str:
+    return f"digest:{user.pk}:{day.isoformat()}"
+
+
+def digest_build(*, user: User, work: MyWork, day: date) -> Outgoing:
+    with translation.override(_language(user)):
+        late = work.late_count
+        due = len(work.due_steps) + len(work.due_commitments)
+        parts = []
+        if late:
+            parts.append(ngettext("%(n)d late", "%(n)d late", late) % {"n": late})
+        if due:
+            parts.append(ngettext("%(n)d due today", "%(n)d due today", due) % {"n": due})
+        if work.escalations:
+            count = len(work.escalations)
+            parts.append(ngettext("%(n)d escalated", "%(n)d escalated", count) % {"n": count})
+        subject = _("Your day in Amends: %(summary)s") % {"summary": ", ".join(parts)}
+        body = render_to_string(
+            "comms/digest_email.txt",
+            {
+                "user": user,
+                "work": work,
+                "day": day,
+                "site_url": settings.SITE_URL,
+                "my_work_url": _link(reverse("recovery:work")),
+            },
+        )
+    return Outgoing(
+        key=digest_key(user, day),
+        kind=MessageKind.DIGEST,
+        to_email=user.email,
+        to_name=user.get_full_name(),
+        subject=subject,
+        body=body,
+        language=_language(user),
+    )
+
+
+def digest_recipients():
+    """Active people with an email address who might have something today: an
+    open case of their own, an open promise, or an escalation."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(cases__closed_at__isnull=True)
+            | Q(commitments__status=CommitmentStatus.OPEN)
+            | Q(escalations__case__closed_at__isnull=True)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """Today's digest to everyone who has something in it and has not had it yet.
+    Returns how many went out now."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    done = set(
+        Message.objects.filter(
+            key__startswith="digest:", key__endswith=f":{day.isoformat()}", state=MessageState.SENT
+        ).values_list("key", flat=True)
+    )
+    sent = 0
+    for user in digest_recipients():
+        if digest_key(user, day) in done:
+            continue
+        work = my_work(user=user, now=now)
+        if work.is_empty:
+            continue
+        outgoing = digest_build(user=user, work=work, day=day)
+        sent += message_send(actor=Actor.system(), outgoing=outgoing).sent_now
+    return sent
+
+
+# -- escalations, at once ---------------------------------------------------------------
+
+
+def escalation_key(escalation: Escalation) -> str:
+    return f"escalation:{escalation.pk}"
+
+
+def escalation_build(escalation: Escalation) -> Outgoing:
+    person = escalation.recipient
+    case = escalation.case
+    with translation.override(_language(person)):
+        subject = _("Escalated to you: %(reason)s (%(account)s)") % {
+            "reason": escalation.reason,
+            "account": case.account.name,
+        }
+        body = render_to_string(
+            "comms/escalation_email.txt",
+            {
+                "escalation": escalation,
+                "person": person,
+                "case": case,
+                "case_url": _link(reverse("recovery:case", args=[case.pk])),
+                "my_work_url": _link(reverse("recovery:work")),
+            },
+        )
+    return Outgoing(
+        key=escalation_key(escalation),
+        kind=MessageKind.ESCALATION,
+        to_email=person.email,
+        to_name=person.get_full_name(),
+        subject=subject,
+        body=body,
+        language=_language(person),
+        case=case,
+    )
+
+
+def escalations_notify(*, now: datetime | None = None) -> int:
+    """Mail every recent escalation not mailed yet to its recipient. The worker
+    runs this right after ``deadlines_check``; returns how many went out now."""
+    now = now or timezone.now()
+    recent = list(
+        Escalation.objects.filter(
+            raised_at__gte=now - ESCALATION_MAIL_WINDOW,
+            case__closed_at__isnull=True,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        # Done or resolved before the mail went: no longer news.
+        .filter(Q(step__isnull=True) | Q(step__done_at__isnull=True))
+        .filter(Q(commitment__isnull=True) | Q(commitment__status=CommitmentStatus.OPEN))
+        .select_related("case__account", "recipient", "step", "commitment")
+        .order_by("raised_at", "pk")
+    )
+    # Sent, being sent, or given up on: leave those alone. A failed one is tried again.
+    settled = set(
+        Message.objects.filter(key__in=[escalation_key(e) for e in recent])
+        .filter(
+            Q(state__in=[MessageState.SENT, MessageState.SENDING]) | Q(attempts__gte=MAX_ATTEMPTS)
+        )
+        .values_list("key", flat=True)
+    )
+    sent = 0
+    for escalation in recent:
+        if escalation_key(escalation) in settled:
+            continue
+        try:
+            result = message_send(actor=Actor.system(), outgoing=escalation_build(escalation))
+        except ValidationError:
+            # The case closed in the meantime: nothing more is sent from it.
+            continue
+        sent += result.sent_now
+    return sent
+
+
+# -- in the worker -------------------------------------------------------------------------
+
+
+class Reminders:
+    """What the worker runs after each deadline check: escalation mail at once,
+    and the digests once a day after AMENDS_DIGEST_HOUR (in AMENDS_TIME_ZONE).
+    The day of the last digest run is kept in memory; a restarted worker runs
+    again and the message keys make sure nobody gets a second digest."""
+
+    def __init__(self) -> None:
+        self.digest_day: date | None = None
+
+    def run(self, *, now: datetime | None = None) -> tuple[int, int]:
+        """Returns (escalation mails, digests) sent now."""
+        now = now or timezone.now()
+        mailed = escalations_notify(now=now)
+        digests = 0
+        today = timezone.localdate(now)
+        if self.digest_day != today and timezone.localtime(now).hour >= digest_hour():
+            digests = digests_send(now=now)
+            self.digest_day = today
+        return mailed, digests

@@ -1,0 +1,211 @@
+"""The customer's page: a secret link to the plan of their recovery case, and the
+dated updates the team posts there. Services (writes) first, then selectors.
+
+What the customer sees is chosen field by field in ``customer_plan`` and nothing
+else reaches their page: the account's name, the commitments (what, how it is
+measured, when, free of charge, status; a renegotiated one shows its new date),
+the preventive changes (what, and how the customer will hear of future problems),
+and the updates. Never notes, apologies, explanations, health, owners, pauses,
+escalations, reasons for a broken promise, or anything about another account."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from amends.comms.models import CaseShare, CaseUpdate
+from amends.people.access import WRITE, user_can
+from amends.recovery.models import CaseRecord, CommitmentStatus, RecordKind, RecoveryCase
+from amends.timeline.services import Actor, event_record
+
+UPDATE_MAX_CHARS = 5000
+
+
+def _require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) -> None:
+    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
+        raise PermissionDenied("You may look at this case but not change it.")
+    if open_only and case.is_closed:
+        raise ValidationError("This case is closed and can no longer be changed.")
+
+
+def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **after) -> None:
+    event_record(
+        actor=actor,
+        action=action,
+        subject=case,
+        account_id=case.account_id,
+        summary=summary,
+        after=after,
+    )
+
+
+def share_url(share: CaseShare) -> str:
+    return settings.SITE_URL + reverse("comms:customer-page", args=[share.key])
+
+
+# -- services ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_share_create(*, actor: Actor, case: RecoveryCase) -> tuple[CaseShare, bool]:
+    """The case's live link: made now, or the one already live (a second click
+    makes nothing new). Returns (share, made)."""
+    _require_write(actor, case)
+    live = CaseShare.objects.filter(case=case, revoked_at__isnull=True).first()
+    if live is not None:
+        return live, False
+    try:
+        with transaction.atomic():
+            share = CaseShare.objects.create(
+                case=case, key=secrets.token_urlsafe(32), created_by=actor.user
+            )
+    except IntegrityError:
+        # Two clicks at once: the other one made it.
+        return CaseShare.objects.get(case=case, revoked_at__isnull=True), False
+    # The key stays out of the timeline: the record outlives the link.
+    _log(actor, case, "case.share_created", "Customer page link created", share_id=share.pk)
+    return share, True
+
+
+@transaction.atomic
+def case_share_revoke(
+    *, actor: Actor, case: RecoveryCase, now: datetime | None = None
+) -> CaseShare | None:
+    """Revoke the live link; it answers 404 from now on. None when there was none.
+    Allowed on a closed case too: taking a link back is always possible."""
+    _require_write(actor, case, open_only=False)
+    share = CaseShare.objects.select_for_update().filter(case=case, revoked_at__isnull=True).first()
+    if share is None:
+        return None
+    share.revoked_at = now or timezone.now()
+    share.save(update_fields=["revoked_at"])
+    _log(actor, case, "case.share_revoked", "Customer page link revoked", share_id=share.pk)
+    return share
+
+
+@transaction.atomic
+def case_update_post(
+    *, actor: Actor, case: RecoveryCase, text: str, now: datetime | None = None
+) -> CaseUpdate:
+    _require_write(actor, case)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the update for the customer."})
+    if len(text) > UPDATE_MAX_CHARS:
+        raise ValidationError({"text": f"Keep an update under {UPDATE_MAX_CHARS} characters."})
+    update = CaseUpdate.objects.create(
+        case=case, text=text, posted_by=actor.user, posted_at=now or timezone.now()
+    )
+    _log(actor, case, "case.update_posted", f"Update for the customer: {text}", text=text)
+    return update
+
+
+# -- selectors ---------------------------------------------------------------------
+
+
+def share_live_for(*, case: RecoveryCase) -> CaseShare | None:
+    return CaseShare.objects.filter(case=case, revoked_at__isnull=True).first()
+
+
+def share_get_public(*, key: str) -> CaseShare:
+    """The live link with this key, or 404: a revoked link is gone at once."""
+    share = (
+        CaseShare.objects.select_related("case__account")
+        .filter(key=key, revoked_at__isnull=True)
+        .first()
+    )
+    if share is None:
+        raise Http404("No such page.")
+    return share
+
+
+@dataclass(frozen=True)
+class PlanCommitment:
+    what: str
+    measure: str
+    due_at: datetime
+    free_of_charge: bool
+    status: str
+    status_label: str
+    new_due_at: datetime | None  # when renegotiated
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    what: str
+    how_customer_is_told: str
+
+
+@dataclass(frozen=True)
+class PlanUpdate:
+    text: str
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    account_name: str
+    language: str
+    complete: bool
+    commitments: list[PlanCommitment]
+    changes: list[PlanChange]
+    updates: list[PlanUpdate]
+
+
+def customer_language(case: RecoveryCase) -> str:
+    """The first contact's language that Amends speaks (decision makers first),
+    else the account's, else the site's."""
+    wanted = [
+        *case.account.contacts.exclude(language="").values_list("language", flat=True)[:5],
+        case.account.language,
+    ]
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def customer_plan(*, case: RecoveryCase) -> CustomerPlan:
+    """Build this with the customer's language active: the status labels are translated here."""
+    commitments = list(case.commitments.select_related("replaced_by"))
+    changes = CaseRecord.objects.filter(case=case, kind=RecordKind.PREVENTIVE_CHANGE)
+    return CustomerPlan(
+        account_name=case.account.name,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        complete=case.is_closed,
+        commitments=[
+            PlanCommitment(
+                what=c.what,
+                measure=c.measure,
+                due_at=c.due_at,
+                free_of_charge=c.free_of_charge,
+                status=c.status,
+                status_label=str(CommitmentStatus(c.status).label),
+                new_due_at=_new_date(c),
+            )
+            for c in commitments
+        ],
+        changes=[
+            PlanChange(
+                what=r.data.get("what", ""),
+                how_customer_is_told=r.data.get("how_customer_is_told", ""),
+            )
+            for r in changes
+        ],
+        updates=[PlanUpdate(text=u.text, posted_at=u.posted_at) for u in case.updates.all()],
+    )
+
+
+def _new_date(commitment) -> datetime | None:
+    if commitment.status != CommitmentStatus.RENEGOTIATED:
+        return None
+    replacement = getattr(commitment, "replaced_by", None)
+    return replacement.due_at if replacement is not None else None
