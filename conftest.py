@@ -249,3 +249,24 @@ def shipped_defaults(transactional_db):
         ("amends.comms.migrations.0002_default_templates", "add_templates"),
     ]:
         getattr(import_module(module), load)(apps, None)
+
+
+@pytest.fixture
+def call(client, people):
+    """Call the API as a persona (the agent unless ``user=``), with a personal token."""
+    from amends.people.services import token_create
+
+    tokens = {}
+
+    def call(method, url, body=None, *, user=None):
+        user = user or people.agent
+        if user.pk not in tokens:
+            tokens[user.pk] = token_create(user=user, name="t").secret
+        return getattr(client, method)(
+            url,
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}",
+        )
+
+    return call

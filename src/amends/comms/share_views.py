@@ -29,7 +29,8 @@ from amends.comms.share import (
     customer_plan,
     share_get_public,
 )
-from amends.people.access import WRITE, user_can
+from amends.core.web import refusal_to_messages
+from amends.people.access import WRITE
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor
@@ -37,20 +38,11 @@ from amends.timeline.services import Actor
 FOLLOW_UP_MINUTES = (15, 30, 45, 60, 90, 120)
 
 
-def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        messages.error(request, str(error) or _("You may not change this case."))
-        return
-    for text in getattr(error, "message_dict", {"": error.messages}).values():
-        for line in text if isinstance(text, list) else [text]:
-            messages.error(request, line)
+_refused = refusal_to_messages
 
 
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
-    case = case_get_for(user=request.user, case_id=case_id)
-    if not user_can(request.user, WRITE, case.account.team_id):
-        raise PermissionDenied(_("You may look at this case but not change it."))
-    return case
+    return case_get_for(user=request.user, case_id=case_id, action=WRITE)
 
 
 def _back(case: RecoveryCase) -> HttpResponse:

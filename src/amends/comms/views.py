@@ -64,10 +64,7 @@ def _refusals(error: ValidationError) -> list[str]:
 
 
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
-    case = case_get_for(user=request.user, case_id=case_id)
-    if not user_can(request.user, WRITE, case.account.team_id):
-        raise PermissionDenied(_("You may look at this case but not write from it."))
-    return case
+    return case_get_for(user=request.user, case_id=case_id, action=WRITE)
 
 
 def _author(request: HttpRequest) -> str:

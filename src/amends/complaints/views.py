@@ -66,18 +66,12 @@ from amends.complaints.services import (
     feedback_page_rotate,
 )
 from amends.core.pagination import page_of
+from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can
 from amends.people.forms import client_address
 from amends.timeline.services import Actor
 
-
-def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        messages.error(request, str(error) or _("You may not change this complaint."))
-        return
-    for text in getattr(error, "message_dict", {"": error.messages}).values():
-        for line in text if isinstance(text, list) else [text]:
-            messages.error(request, line)
+_refused = refusal_to_messages
 
 
 def _form_refused(request: HttpRequest, form) -> None:

@@ -1,11 +1,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from amends.accounts.selectors import account_visible_to
+from amends.people.access import READ, WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (
     CaseStep,
@@ -33,7 +35,8 @@ def case_visible_to(user: User) -> QuerySet[RecoveryCase]:
     return RecoveryCase.objects.filter(account__in=account_visible_to(user))
 
 
-def case_get_for(*, user: User, case_id: int) -> RecoveryCase:
+def case_get_for(*, user: User, case_id: int, action: str = READ) -> RecoveryCase:
+    """The case ``user`` may see, or 404; for a write, 403 when they may only look."""
     case = (
         case_visible_to(user)
         .select_related("account", "account__team", "playbook", "owner", "incident")
@@ -42,6 +45,8 @@ def case_get_for(*, user: User, case_id: int) -> RecoveryCase:
     )
     if case is None:
         raise Http404("No such case.")
+    if action == WRITE and not user_can(user, WRITE, case.account.team_id):
+        raise PermissionDenied("You may look at this case but not change it.")
     return case
 
 

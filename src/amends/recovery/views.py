@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
 from amends.core.pagination import page_of
+from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can
 from amends.people.selectors import team_workers
 from amends.recovery.forms import (
@@ -68,20 +69,11 @@ REQUIREMENT_RECORDS = {
 }
 
 
-def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        messages.error(request, str(error) or _("You may not change this case."))
-        return
-    for text in getattr(error, "message_dict", {"": error.messages}).values():
-        for line in text if isinstance(text, list) else [text]:
-            messages.error(request, line)
+_refused = refusal_to_messages
 
 
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
-    case = case_get_for(user=request.user, case_id=case_id)
-    if not user_can(request.user, WRITE, case.account.team_id):
-        raise PermissionDenied(_("You may look at this case but not change it."))
-    return case
+    return case_get_for(user=request.user, case_id=case_id, action=WRITE)
 
 
 def _back(case: RecoveryCase, anchor: str = "") -> HttpResponse:

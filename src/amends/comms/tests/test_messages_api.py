@@ -4,27 +4,8 @@ refusals, the one error shape."""
 import pytest
 
 from amends.comms.models import Message
-from amends.people.services import token_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def call(client, people):
-    tokens = {}
-
-    def call(method, url, body=None, *, user=None):
-        user = user or people.agent
-        if user.pk not in tokens:
-            tokens[user.pk] = token_create(user=user, name="t").secret
-        return getattr(client, method)(
-            url,
-            body,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}",
-        )
-
-    return call
 
 
 @pytest.fixture

@@ -6,27 +6,8 @@ import pytest
 from django.utils import timezone
 
 from amends.complaints.models import AbuseReport
-from amends.people.services import token_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def call(client, people):
-    tokens = {}
-
-    def call(method, url, body=None, *, user=None):
-        user = user or people.agent
-        if user.pk not in tokens:
-            tokens[user.pk] = token_create(user=user, name="t").secret
-        return getattr(client, method)(
-            url,
-            body,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}",
-        )
-
-    return call
 
 
 WRITES = [

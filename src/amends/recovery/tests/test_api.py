@@ -5,26 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from amends.people.services import token_create
-
-
-@pytest.fixture
-def call(client, people):
-    tokens = {}
-
-    def call(method, url, body=None, *, user=None):
-        user = user or people.agent
-        if user.pk not in tokens:
-            tokens[user.pk] = token_create(user=user, name="t").secret
-        return getattr(client, method)(
-            url,
-            body,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {tokens[user.pk]}",
-        )
-
-    return call
-
 
 @pytest.mark.django_db
 def test_it_walks_a_case_end_to_end_through_the_api(call, account, people):

@@ -1,0 +1,16 @@
+"""Small helpers the views of every app share."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+
+def refusal_to_messages(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal on the next page, one message per line."""
+    if isinstance(error, PermissionDenied):
+        messages.error(request, str(error) or _("You may not change this."))
+        return
+    for text in getattr(error, "message_dict", {"": error.messages}).values():
+        for line in text if isinstance(text, list) else [text]:
+            messages.error(request, line)
