@@ -6,7 +6,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from amends.comms.models import NoticeRun
-from amends.comms.notices import notice_run_send
+from amends.comms.notice_sending import notice_run_send
 from conftest import browser_login
 
 pytestmark = [

@@ -255,7 +255,7 @@ def test_the_api_refuses_viewers_and_hides_from_outsiders(api, people, incident,
 def test_a_started_notice_is_sent_by_the_worker_and_shows_done(client, people, run):
     from django.core import mail
 
-    from amends.comms.notices import notices_send_running
+    from amends.comms.notice_sending import notices_send_running
 
     notice_run_start(actor=Actor(user=people.agent, via="web"), run=run)
     mail.outbox = []

@@ -13,13 +13,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mailers
 
 from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
-from amends.comms.notices import (
-    Letters,
+from amends.comms.notice_sending import (
     NoticeEmail,
     NoticeSendError,
-    RecipientsRejected,
     TokenBucket,
     notice_claims_recover,
+    notice_run_send,
+    notices_send_batch,
+    notices_send_running,
+    sender_id,
+)
+from amends.comms.notices import (
+    Letters,
+    RecipientsRejected,
     notice_counts,
     notice_languages,
     notice_recipients_import,
@@ -27,12 +33,8 @@ from amends.comms.notices import (
     notice_run_pause,
     notice_run_resume,
     notice_run_retry_failed,
-    notice_run_send,
     notice_run_set_texts,
     notice_run_start,
-    notices_send_batch,
-    notices_send_running,
-    sender_id,
     texts_clean,
 )
 from amends.timeline.models import Event
@@ -462,10 +464,10 @@ def test_rows_left_by_a_dead_sender_go_again_with_the_same_message_id(smtp_serve
 def test_a_sender_that_stood_still_past_its_lease_stops_instead_of_doubling(
     monkeypatch, actor, draft
 ):
-    from amends.comms import notices
+    from amends.comms import notice_sending
 
     started(actor, draft, 5)
-    monkeypatch.setattr(notices, "RENEW_EVERY", -1.0)  # renew (and check) before each one
+    monkeypatch.setattr(notice_sending, "RENEW_EVERY", -1.0)  # renew (and check) before each one
     sent = []
 
     class Stalling(_Recorder):

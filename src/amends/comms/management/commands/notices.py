@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 from django.db import transaction
 
 from amends.comms.models import NoticeRun, NoticeState
+from amends.comms.notice_sending import NoticeSendError, notice_run_send
 from amends.comms.notices import (
-    NoticeSendError,
     RecipientsRejected,
     notice_counts,
     notice_failures,
@@ -19,7 +19,6 @@ from amends.comms.notices import (
     notice_run_pause,
     notice_run_resume,
     notice_run_retry_failed,
-    notice_run_send,
     notice_run_set_rate,
     notice_run_start,
 )

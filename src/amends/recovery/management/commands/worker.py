@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from amends.comms.notices import notices_send_running
+from amends.comms.notice_sending import notices_send_running
 from amends.comms.reminders import Reminders
 from amends.health.services import health_rescore_daily
 from amends.recovery.escalation import deadlines_check

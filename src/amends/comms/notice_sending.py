@@ -1,0 +1,507 @@
+"""Sending a notice: claims, one SMTP connection per batch, a mark per message,
+the rate limit, and taking back what a dead sender held. The guarantee is in
+``amends.comms.notices``' docstring."""
+
+import logging
+import os
+import secrets
+import socket
+import time
+from base64 import b64encode
+from binascii import b2a_qp
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message as MimeMessage
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
+from smtplib import SMTPRecipientsRefused, SMTPResponseException, SMTPServerDisconnected
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.encoding import punycode
+
+from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
+from amends.comms.notices import (
+    BATCH_MAX,
+    MAX_ATTEMPTS,
+    RENEW_EVERY,
+    STALE_CLAIM,
+    Counts,
+    Letters,
+    _record,
+    notice_counts,
+)
+from amends.timeline.services import Actor
+
+logger = logging.getLogger(__name__)
+
+
+# -- sending --------------------------------------------------------------------
+
+
+class TokenBucket:
+    """At most ``rate`` messages a second on average, in bursts of a tenth of a second."""
+
+    def __init__(self, rate: float, *, clock=time.monotonic, sleep=time.sleep):
+        self.clock, self.sleep = clock, sleep
+        self.rate = self.tokens = 0.0
+        self.stamp = clock()
+        self.set_rate(rate)
+        self.tokens = self.capacity
+
+    def set_rate(self, rate: float) -> None:
+        self.rate = max(float(rate), 0.001)
+        self.capacity = max(1.0, self.rate / 10)
+        self.tokens = min(self.tokens, self.capacity)
+
+    def take(self) -> None:
+        while True:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens >= 1 - 1e-9:  # float dust must not make it wait forever
+                self.tokens = max(self.tokens - 1, 0.0)
+                return
+            self.sleep((1 - self.tokens) / self.rate)
+
+
+_HOST = socket.gethostname()[:40] or "localhost"
+
+
+def sender_id() -> str:
+    """host:pid:random: the host and pid let the next sender on this machine see
+    at once that a sender has died; the random part tells restarts apart."""
+    return f"{_HOST}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _sender_is_gone(claimed_by: str) -> bool:
+    host, _, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    if host != _HOST or not pid.isdigit() or int(pid) == os.getpid():
+        return False  # elsewhere, or ourselves: only the claim's age can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def notice_claims_recover(*, run_id: int, now: datetime | None = None) -> int:
+    """Give back what dead senders held: gone from this machine, or silent for
+    STALE_CLAIM. Those rows go out again, in order, with their own Message-ID; at
+    most the first of each dead sender's rows may have reached the server already."""
+    now = now or timezone.now()
+    back = {"state": RecipientState.PENDING, "claimed_by": "", "claimed_at": None}
+    sending = NoticeRecipient.objects.filter(run_id=run_id, state=RecipientState.SENDING)
+    released = sending.filter(claimed_at__lt=now - STALE_CLAIM).update(**back)
+    holders = set(sending.order_by().values_list("claimed_by", flat=True).distinct())
+    for holder in holders:
+        if _sender_is_gone(holder):
+            released += sending.filter(claimed_by=holder).update(**back)
+    if released:
+        logger.info("Notice run %s: %s rows from stopped senders queued again.", run_id, released)
+    return released
+
+
+class NoticeSendError(Exception):
+    """The mail server could not be reached or dropped the connection: what was in
+    hand went back to the queue."""
+
+
+def _encoded_words(text: str) -> str:
+    """RFC 2047: UTF-8 in base64 words of at most 68 characters (so "Subject: " and
+    one word fit in 78), never splitting a character, folded with CRLF and a space."""
+    words, chunk = [], b""
+    for char in text:
+        data = char.encode()
+        if len(chunk) + len(data) > 42:
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{b64encode(word).decode()}?=" for word in words)
+
+
+def _header(name: str, value: str) -> str:
+    """One header, folded at spaces under 78 characters, encoded when not ASCII."""
+    if not value.isascii():
+        return f"{name}: {_encoded_words(value)}"
+    lines, line = [], f"{name}:"
+    for word in value.split(" "):
+        if len(line) + 1 + len(word) > 78 and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += f" {word}"
+    return "\r\n".join([*lines, line])
+
+
+def _address_header(name: str, display: str, address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        domain = punycode(domain)
+    if display.isascii():
+        return _header(name, formataddr((display, f"{local}@{domain}")))
+    return f"{name}: {_encoded_words(display)}\r\n <{local}@{domain}>"
+
+
+_FROM_CACHE: dict[str, str] = {}
+
+
+class _Prepared(MimeMessage):
+    """A message whose wire form is already made: as_bytes() returns it as it is."""
+
+    def __init__(self, raw: bytes):
+        super().__init__(policy=compat32.clone(linesep="\r\n"))
+        self.raw = raw
+
+    def as_bytes(self, unixfrom=False, policy=None) -> bytes:
+        return self.raw
+
+    def as_string(self, unixfrom=False, maxheaderlen=0, policy=None) -> str:
+        return self.raw.decode("ascii")
+
+
+class NoticeEmail(EmailMessage):
+    """A plain-text notice whose wire form is built by hand. The standard library's
+    header classes cost about a millisecond a message, the whole budget at 1,000 a
+    second; these headers are simple (no names but the recipient's, no attachments)
+    and are written directly, encoded and folded as RFC 5322 and 2047 ask."""
+
+    def __init__(self, *, to_email: str, to_name: str, subject: str, body: str, message_id: str):
+        super().__init__(
+            subject=" ".join(subject.split()),
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to_email],
+            headers={"Message-ID": message_id},
+        )
+        self.to_name = to_name
+
+    def wire(self, *, eight_bit: bool = False) -> tuple[bytes, str]:
+        """The message as it goes on the wire, and its body's transfer encoding: 8bit
+        (UTF-8 as written: smaller, and less work for both ends) only when the server
+        takes it (8BITMIME), else quoted-printable; plain 7bit for ASCII."""
+        sender = self.from_email
+        if sender not in _FROM_CACHE:
+            name, address = parseaddr(sender)
+            _FROM_CACHE[sender] = _address_header("From", name, address)
+        body = self.body.replace("\r\n", "\n")
+        body = body if body.endswith("\n") else body + "\n"
+        data = body.encode()
+        short = max(map(len, data.splitlines())) < 990
+        if short and body.isascii():
+            encoding, payload = "7bit", data
+        elif short and eight_bit:
+            encoding, payload = "8bit", data
+        else:
+            encoding, payload = "quoted-printable", b2a_qp(data)
+        head = "\r\n".join(
+            [
+                _FROM_CACHE[sender],
+                _address_header("To", self.to_name, self.to[0]),
+                _header("Subject", str(self.subject)),
+                f"Date: {formatdate(usegmt=True)}",
+                f"Message-ID: {self.extra_headers['Message-ID']}",
+                "MIME-Version: 1.0",
+                'Content-Type: text/plain; charset="utf-8"',
+                f"Content-Transfer-Encoding: {encoding}",
+            ]
+        )
+        raw = head.encode("ascii") + b"\r\n\r\n" + payload.replace(b"\n", b"\r\n")
+        return raw, encoding
+
+    def message(self, *, policy=None) -> MimeMessage:
+        return _Prepared(self.wire()[0])
+
+
+def _deliver(backend, notice: NoticeEmail, senders: dict[str, str]) -> None:
+    """Hand one notice to the mail server. Django's SMTP backend parses both addresses
+    of every message again, a quarter of the sender's time at 1,000 a second; ours
+    were checked when the file was read, so with that backend the bytes go straight
+    to its open connection (the sender's address is prepared by the backend, once)."""
+    if isinstance(backend, SmtpBackend) and backend.connection is not None:
+        if notice.from_email not in senders:
+            senders[notice.from_email] = backend.prep_address(notice.from_email)
+        local, _, domain = notice.to[0].rpartition("@")
+        to = f"{local}@{domain if domain.isascii() else punycode(domain)}"
+        raw, encoding = notice.wire(eight_bit=backend.connection.has_extn("8bitmime"))
+        options = ["BODY=8BITMIME"] if encoding == "8bit" else []
+        backend.connection.sendmail(senders[notice.from_email], [to], raw, options)
+    else:
+        backend.send_messages([notice])
+
+
+class _Marks:
+    """The UPDATE each sent message costs, written once: building it with the ORM
+    for every message would cost more than the SMTP exchange itself."""
+
+    def __init__(self):
+        table = connection.ops.quote_name(NoticeRecipient._meta.db_table)
+        self.sql = (
+            f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 - our own table's name
+            "error = '' WHERE id = %s"
+        )
+        self.cursor = connection.cursor()
+
+    def sent(self, pk: int) -> None:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.cursor.execute(self.sql, [RecipientState.SENT.value, now, pk])
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+@dataclass
+class BatchResult:
+    state: str = ""  # the run's, as this batch found it
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    finished: bool = False  # the run has nothing left to send
+
+
+def _claim(run_id: int, sender: str, size: int, now: datetime) -> int:
+    todo = NoticeRecipient.objects.filter(run_id=run_id, state=RecipientState.PENDING)
+    return todo.filter(pk__in=todo.order_by("line").values("pk")[:size]).update(
+        state=RecipientState.SENDING, claimed_by=sender, claimed_at=now
+    )
+
+
+def _finish_if_done(run_id: int, now: datetime) -> bool:
+    left = NoticeRecipient.objects.filter(
+        run_id=run_id, state__in=[RecipientState.PENDING, RecipientState.SENDING]
+    )
+    if left.exists():
+        return False
+    if NoticeRun.objects.filter(pk=run_id, state=NoticeState.RUNNING).update(
+        state=NoticeState.DONE, finished_at=now
+    ):
+        run = NoticeRun.objects.get(pk=run_id)
+        counts = notice_counts([run_id])[run_id]
+        summary = f"Notice “{run.name}” sent: {counts.sent} sent, {counts.failed} failed"
+        _record(Actor.system(), run, "done", summary, sent=counts.sent, failed=counts.failed)
+    return True
+
+
+def _permanent(error: Exception) -> bool:
+    """The server refused this message for good (5xx), rather than the connection failing."""
+    if isinstance(error, SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, SMTPResponseException) and error.smtp_code >= 500
+
+
+def _is_connection(error: Exception) -> bool:
+    return isinstance(error, OSError | SMTPServerDisconnected)
+
+
+def _close(backend) -> None:
+    """Drop a broken connection, so the next batch opens a new one."""
+    try:
+        backend.close()
+    except Exception:  # it is broken already
+        logger.debug("Closing a broken mail connection failed.", exc_info=True)
+
+
+def _temporary(error: Exception) -> bool:
+    if isinstance(error, SMTPRecipientsRefused):
+        return True
+    return isinstance(error, SMTPResponseException) and 400 <= error.smtp_code < 500
+
+
+def notices_send_batch(
+    *,
+    run_id: int,
+    sender: str,
+    backend,
+    bucket: TokenBucket | None = None,
+    size: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BatchResult:
+    """Claim up to ``size`` waiting recipients of a running run and send them over
+    ``backend``'s one open connection, marking each the moment the server accepts it.
+    Rows left in hand when it returns or raises go back to the queue."""
+    run = NoticeRun.objects.filter(pk=run_id).values("state", "texts", "rate_per_second").first()
+    result = BatchResult(state=run["state"] if run else "")
+    if run is None or run["state"] != NoticeState.RUNNING:
+        return result
+    notice_claims_recover(run_id=run_id)
+    now = timezone.now()
+    result.claimed = _claim(run_id, sender, size or min(BATCH_MAX, run["rate_per_second"]), now)
+    if not result.claimed:
+        result.finished = _finish_if_done(run_id, now)
+        return result
+    mine = NoticeRecipient.objects.filter(
+        run_id=run_id, state=RecipientState.SENDING, claimed_by=sender
+    )
+    rows = list(
+        mine.order_by("line").values_list(
+            "pk", "email", "name", "language", "fields", "message_id", "attempts"
+        )
+    )
+    letters = Letters(run["texts"])
+    marks, senders = _Marks(), {}
+    renewed = time.monotonic()
+    try:
+        backend.open()
+        for done, (pk, email, name, language, fields, message_id, attempts) in enumerate(rows):
+            if should_stop is not None and should_stop():
+                break
+            if bucket is not None:
+                bucket.take()
+            if time.monotonic() - renewed > RENEW_EVERY:
+                # Renew the claim; if this process stood still so long that another
+                # sender took the rows over, stop here instead of sending them too.
+                if mine.update(claimed_at=timezone.now()) < len(rows) - done:
+                    break
+                renewed = time.monotonic()
+            try:
+                subject, body = letters.render(
+                    email=email, name=name, language=language, fields=fields
+                )
+                notice = NoticeEmail(
+                    to_email=email, to_name=name, subject=subject, body=body, message_id=message_id
+                )
+                _deliver(backend, notice, senders)
+            except Exception as error:
+                _refused(pk, attempts, error, backend)  # raises when the connection broke
+                result.failed += 1
+                continue
+            marks.sent(pk)  # committed at once: nobody is sent twice after a crash
+            result.sent += 1
+    except OSError as error:  # could not connect at all
+        _close(backend)
+        raise NoticeSendError(str(error) or type(error).__name__) from error
+    finally:
+        marks.close()
+        mine.update(state=RecipientState.PENDING, claimed_by="", claimed_at=None)
+    return result
+
+
+def _refused(pk: int, attempts: int, error: Exception, backend) -> None:
+    """Record why a message did not go. The server refusing it fails it; a broken
+    connection (it may or may not have arrived) queues it again, with the same
+    Message-ID, up to MAX_ATTEMPTS times, and stops the batch."""
+    text = f"{type(error).__name__}: {error}"[:500]
+    one = NoticeRecipient.objects.filter(pk=pk)
+    if _permanent(error) or _temporary(error) or not _is_connection(error):
+        one.update(state=RecipientState.FAILED, attempts=F("attempts") + 1, error=text)
+        return
+    final = attempts + 1 >= MAX_ATTEMPTS
+    one.update(
+        state=RecipientState.FAILED if final else RecipientState.PENDING,
+        claimed_by="",
+        claimed_at=None,
+        attempts=F("attempts") + 1,
+        error=text,
+    )
+    _close(backend)
+    raise NoticeSendError(str(error) or type(error).__name__) from error
+
+
+@dataclass
+class SendTotals:
+    sent: int = 0
+    failed: int = 0
+    state: str = ""
+
+
+def notice_run_send(
+    *,
+    run_id: int,
+    sender: str | None = None,
+    backend=None,
+    progress: Callable[[Counts], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    wait: float = 0.5,
+) -> SendTotals:
+    """Send one run until it is done or paused (or ``should_stop``): what
+    ``amends notices send`` does. Other senders may work on the same run."""
+    sender = sender or sender_id()
+    backend = backend or mailers.default
+    totals = SendTotals()
+    bucket = None
+    counted_at = 0.0
+    try:
+        while not should_stop():
+            current = NoticeRun.objects.filter(pk=run_id).values("rate_per_second").first()
+            if current is None:
+                break
+            limit = current["rate_per_second"]
+            if bucket is None:
+                bucket = TokenBucket(limit)
+            elif bucket.rate != limit:
+                bucket.set_rate(limit)
+            result = notices_send_batch(
+                run_id=run_id,
+                sender=sender,
+                backend=backend,
+                bucket=bucket,
+                size=min(BATCH_MAX, limit),
+                should_stop=should_stop,
+            )
+            totals.sent += result.sent
+            totals.failed += result.failed
+            totals.state = result.state
+            if progress is not None and (
+                time.monotonic() - counted_at > 0.5 or result.state != NoticeState.RUNNING
+            ):
+                progress(notice_counts([run_id])[run_id])
+                counted_at = time.monotonic()
+            if result.state != NoticeState.RUNNING or result.finished:
+                if result.finished:
+                    totals.state = NoticeState.DONE
+                break
+            if not result.claimed:
+                time.sleep(wait)  # another sender holds the rest: wait for it, or its death
+    finally:
+        backend.close()
+    if progress is not None:
+        progress(notice_counts([run_id])[run_id])
+    return totals
+
+
+def notices_send_running(
+    *,
+    seconds: float,
+    sender: str | None = None,
+    backend=None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> bool:
+    """The worker's turn: send every running run, a batch each in turn, for up to
+    ``seconds``. True when there is more to send right away."""
+    deadline = time.monotonic() + seconds
+    sender = sender or sender_id()
+    runs = dict(
+        NoticeRun.objects.filter(state=NoticeState.RUNNING)
+        .order_by("started_at", "pk")
+        .values_list("pk", "rate_per_second")
+    )
+    if not runs:
+        return False
+    backend = backend or mailers.default
+    buckets = {pk: TokenBucket(rate) for pk, rate in runs.items()}
+    try:
+        while runs and time.monotonic() < deadline and not should_stop():
+            for run_id in list(runs):
+                result = notices_send_batch(
+                    run_id=run_id,
+                    sender=sender,
+                    backend=backend,
+                    bucket=buckets[run_id],
+                    should_stop=should_stop,
+                )
+                if result.state != NoticeState.RUNNING or not result.claimed:
+                    del runs[run_id]
+    except NoticeSendError as error:
+        logger.warning("Notices: the mail server failed (%s); trying again later.", error)
+        return False
+    finally:
+        backend.close()
+    return bool(runs)
