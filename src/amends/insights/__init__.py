@@ -1,0 +1,1 @@
+"""The numbers of METHOD.md, computed for the dashboard (read-only selectors)."""
