@@ -370,6 +370,7 @@ def test_two_senders_at_once_never_take_the_same_person(actor, draft):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
 def test_two_sender_threads_on_one_run_send_everyone_once(smtp_server, people, declare, account):
     from django.db import connection
 

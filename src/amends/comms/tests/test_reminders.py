@@ -134,6 +134,10 @@ def test_no_mail_for_an_escalation_already_dealt_with_or_old(smtp_server, people
     assert escalations_notify(now=now + timedelta(days=5)) == 0
 
 
+# The worker closes its database connections as a long-running process must: outside
+# a wrapping test transaction, with the shipped playbooks loaded again after a flush.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
 def test_the_worker_mails_escalations_once_across_two_runs(smtp_server, settings, account, emails):
     settings.AMENDS_DIGEST_HOUR = 24  # no digest in this test
     agent = emails.agent
