@@ -37,6 +37,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from common import free_port, git_commit
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GOAL_MS = 50.0
@@ -369,12 +371,6 @@ def run(args: list[str], env: dict, deadline: Deadline, cap: float, *, show: boo
     return done.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         try:
@@ -497,30 +493,6 @@ def markdown(meta: dict, rows: list[list[str]]) -> str:
         "",
     ]
     return "\n".join(out)
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        commit = done.stdout.strip() or "unknown"
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-        return commit + ("+changes" if dirty else "")
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
 
 
 # --- the run ------------------------------------------------------------------------------

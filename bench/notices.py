@@ -25,7 +25,6 @@ import re
 import resource
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -44,6 +45,7 @@ SEED = 1
 SETUP = """
 from datetime import timedelta
 from django.utils import timezone
+
 from amends.accounts.services import account_create
 from amends.incidents.models import CauseCategory
 from amends.incidents.services import Impact, incident_declare
@@ -171,12 +173,6 @@ def sink(port: int, ready, control) -> None:
         }
     )
     controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # -- the run -------------------------------------------------------------------------------
