@@ -12,8 +12,15 @@ from django.http import Http404
 from amends.accounts.models import Account, Contact
 from amends.accounts.selectors import AccountFilters, account_list
 from amends.complaints.models import AbuseReport, Complaint, FeedbackPage, Flag
-from amends.people.access import READ, WRITE, team_ids_for, teams_for, user_is_admin
-from amends.people.models import Membership, Role, Team, User
+from amends.people.access import (
+    READ,
+    WRITE,
+    team_ids_for,
+    teams_for,
+    teams_managed_by,
+    user_manages_team,
+)
+from amends.people.models import Team, User
 from amends.recovery.models import PlaybookKind, RecoveryCase
 from amends.timeline.models import Event
 
@@ -94,31 +101,6 @@ def inbox_counts(*, user: User, now: datetime) -> dict[str, int]:
 
 
 # -- the team's public feedback page ----------------------------------------------
-
-
-def user_manages_team(user: User, team_id: int) -> bool:
-    """Managers of the team and admins hand out the public feedback link."""
-    if user_is_admin(user):
-        return True
-    return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
-
-
-def team_staff(*, team_id: int) -> QuerySet[User]:
-    """Everyone who works for the team, viewers too: any of them can be abused."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__team_id=team_id) | Q(is_superuser=True) | Q(memberships__role=Role.ADMIN)
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-def teams_managed_by(user: User) -> QuerySet[Team]:
-    if user_is_admin(user):
-        return Team.objects.all()
-    return Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
 
 
 def feedback_pages_for(user: User) -> list[tuple[Team, FeedbackPage | None]]:

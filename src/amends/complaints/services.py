@@ -19,13 +19,12 @@ from amends.complaints.selectors import (
     account_ids_for_email,
     acknowledge_deadline,
     acknowledge_hours,
-    team_staff,
-    user_manages_team,
 )
 from amends.core.bulk import rows_insert
 from amends.incidents.models import Severity
-from amends.people.access import WRITE, user_can
+from amends.people.access import WRITE, user_can, user_manages_team
 from amends.people.models import Team, User
+from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
 from amends.recovery.services import case_open
 from amends.signals.models import Signal, SignalKind, SignalSource
@@ -483,7 +482,7 @@ def _abuse_check(complaint: Complaint, staff: User | None, description: str) -> 
         )
     if staff is None:
         errors["staff"] = "Say who on the staff was abused."
-    elif not team_staff(team_id=complaint.team_id).filter(pk=staff.pk).exists():
+    elif not team_members(team_id=complaint.team_id).filter(pk=staff.pk).exists():
         errors["staff"] = "Choose someone on this team."
     if not description.strip():
         errors["description"] = "Say what happened."

@@ -49,7 +49,6 @@ from amends.complaints.selectors import (
     inbox_counts,
     open_cases_for_account,
     team_get_managed,
-    team_staff,
 )
 from amends.complaints.services import (
     complaint_account_link,
@@ -69,6 +68,7 @@ from amends.core.pagination import page_of
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can
 from amends.people.forms import client_address
+from amends.people.selectors import team_members
 from amends.timeline.services import Actor
 
 _refused = refusal_to_messages
@@ -159,7 +159,9 @@ def _complaint_context(request: HttpRequest, complaint: Complaint, **bound) -> d
         "open_cases": list(cases) if complaint.account_id else [],
         "answer_form": bound.get("answer_form") or AnswerForm(initial={"answer": complaint.answer}),
         "flag_form": bound.get("flag_form")
-        or FlagForm(initial={"flag": complaint.flag}, staff=team_staff(team_id=complaint.team_id)),
+        or FlagForm(
+            initial={"flag": complaint.flag}, staff=team_members(team_id=complaint.team_id)
+        ),
         "satisfaction_form": SatisfactionForm(),
         "case_open_form": CaseOpenForm(),
     }
@@ -310,7 +312,7 @@ def satisfaction_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @require_POST
 def flag_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = _writable(request, complaint_id)
-    form = FlagForm(request.POST, staff=team_staff(team_id=complaint.team_id))
+    form = FlagForm(request.POST, staff=team_members(team_id=complaint.team_id))
     if form.is_valid():
         data = form.cleaned_data
         try:

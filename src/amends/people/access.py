@@ -55,3 +55,16 @@ def teams_for(user: User | AnonymousUser, action: str = READ):
 def user_can_write_anywhere(user: User | AnonymousUser) -> bool:
     ids = team_ids_for(user, WRITE)
     return ids is None or bool(ids)
+
+
+def user_manages_team(user: User | AnonymousUser, team_id: int) -> bool:
+    """Managers of the team, and admins."""
+    if user_is_admin(user):
+        return True
+    return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
+
+
+def teams_managed_by(user: User | AnonymousUser):
+    if user_is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)

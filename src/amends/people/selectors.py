@@ -13,15 +13,19 @@ def membership_list_for(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 
-def team_workers(*, team_id: int) -> QuerySet[User]:
-    """People who can own work for a team: its members who may write, and admins."""
+def team_members(*, team_id: int, roles: list[str] | None = None) -> QuerySet[User]:
+    """The team's active members (with one of ``roles``, any role when None), and admins."""
+    members = Q(memberships__team_id=team_id)
+    if roles is not None:
+        members &= Q(memberships__role__in=roles)
     return (
         User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__team_id=team_id, memberships__role__in=WRITER_ROLES)
-            | Q(is_superuser=True)
-            | Q(memberships__role=Role.ADMIN)
-        )
+        .filter(members | Q(is_superuser=True) | Q(memberships__role=Role.ADMIN))
         .distinct()
         .order_by("username")
     )
+
+
+def team_workers(*, team_id: int) -> QuerySet[User]:
+    """People who can own work for a team: its members who may write, and admins."""
+    return team_members(team_id=team_id, roles=WRITER_ROLES)
