@@ -96,7 +96,10 @@ from amends.comms.api import router as comms_router  # noqa: E402
 from amends.complaints.api import router as complaints_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
 from amends.incidents.api import router as incidents_router  # noqa: E402
+from amends.insights.api import router as insights_router  # noqa: E402
+from amends.parting.api import router as parting_router  # noqa: E402
 from amends.recovery.api import router as recovery_router  # noqa: E402
+from amends.referrals.api import router as referrals_router  # noqa: E402
 from amends.signals.api import router as signals_router  # noqa: E402
 
 api.add_router("/", accounts_router)
@@ -106,3 +109,6 @@ api.add_router("/", signals_router)
 api.add_router("/", health_router)
 api.add_router("/", complaints_router)
 api.add_router("/", comms_router)
+api.add_router("/", parting_router)
+api.add_router("/", referrals_router)
+api.add_router("/", insights_router)

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "amends.health",
     "amends.complaints",
     "amends.comms",
+    "amends.parting",
+    "amends.referrals",
+    "amends.insights",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("amends.health.urls")),
     path("", include("amends.complaints.urls")),
     path("", include("amends.comms.urls")),
+    path("", include("amends.parting.urls")),
+    path("", include("amends.referrals.urls")),
+    path("", include("amends.insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartingConfig(AppConfig):
+    name = "amends.parting"
+    label = "parting"
+    verbose_name = _("Parting")
