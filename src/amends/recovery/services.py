@@ -61,7 +61,7 @@ def _lock(case: RecoveryCase) -> RecoveryCase:
     )
 
 
-def _lifecycle_move(actor: Actor, accounts: list[Account], to: str, now: datetime) -> None:
+def accounts_lifecycle_move(actor: Actor, accounts: list[Account], to: str, now: datetime) -> None:
     """Move accounts to a lifecycle state, each move on its account's timeline."""
     moving = [a for a in accounts if a.lifecycle != to]
     if not moving:
@@ -145,7 +145,7 @@ def cases_open(
         for case in cases
         for step in steps
     )
-    _lifecycle_move(
+    accounts_lifecycle_move(
         actor,
         [a for a in accounts if a.lifecycle in (Lifecycle.ACTIVE, Lifecycle.AT_RISK)],
         Lifecycle.IN_RECOVERY,
@@ -496,7 +496,7 @@ def case_close(
         Outcome.LOST: Lifecycle.CHURNED,
     }[Outcome(outcome)]
     if not case.account.cases.filter(closed_at__isnull=True).exists():
-        _lifecycle_move(actor, [case.account], lifecycle, now)
+        accounts_lifecycle_move(actor, [case.account], lifecycle, now)
     _log(
         actor,
         case,

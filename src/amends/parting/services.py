@@ -1,0 +1,745 @@
+"""Writes for Playbook 4: the crucial conversation, its decision, the exit plan and
+its close, and letting a customer go for abuse. Each service owns its transaction
+and builds on the recovery services, so every step, record and promise lands on
+the case and the account's timeline exactly as the case page would put it there."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from amends.accounts.models import Account, Lifecycle
+from amends.comms.models import CaseUpdate, Message
+from amends.comms.services import Outgoing, message_deliver, message_queue
+from amends.comms.share import (
+    case_share_create,
+    case_update_post,
+    customer_language,
+    share_url,
+)
+from amends.incidents.models import Severity
+from amends.parting.models import (
+    CrucialConversation,
+    Decision,
+    ExitItem,
+    ExitItemKind,
+    ExitKind,
+    ExitPlan,
+)
+from amends.people.access import WRITE, user_can, user_manages_team
+from amends.people.models import User
+from amends.people.selectors import team_members, team_workers
+from amends.recovery.models import (
+    CaseStep,
+    Commitment,
+    CommitmentStatus,
+    Outcome,
+    Playbook,
+    PlaybookKind,
+    RecordKind,
+    RecoveryCase,
+)
+from amends.recovery.services import (
+    accounts_lifecycle_move,
+    case_close,
+    case_open,
+    commitment_add,
+    commitment_keep,
+    record_add,
+    step_complete,
+    step_skip,
+)
+from amends.timeline.services import Actor, event_record
+
+MAX_FOLLOW_UPS = 12
+# A second click on "send" within this window is the same update, not a new one.
+SAME_UPDATE_WINDOW = timedelta(minutes=2)
+TEXT_MAX = 5000
+
+
+@dataclass(frozen=True)
+class ExitItemInput:
+    kind: str
+    what: str
+    owner: User | None
+    due_on: date | None
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _lock(case: RecoveryCase) -> RecoveryCase:
+    return (
+        RecoveryCase.objects.select_for_update(of=("self",))
+        .select_related("account", "playbook")
+        .get(pk=case.pk)
+    )
+
+
+def _require_parting(actor: Actor, case: RecoveryCase) -> None:
+    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
+        raise PermissionDenied("You may look at this case but not change it.")
+    if case.playbook.kind != PlaybookKind.PARTING:
+        raise ValidationError("This is not a parting case (Playbook 4).")
+    if case.is_closed:
+        raise ValidationError("This case is closed and can no longer be changed.")
+
+
+def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **after) -> None:
+    event_record(
+        actor=actor,
+        action=action,
+        subject=case,
+        account_id=case.account_id,
+        summary=summary,
+        after=after,
+    )
+
+
+def _end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(17, 0)))
+
+
+def _text(errors: dict, field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors[field] = message
+    elif len(value) > TEXT_MAX:
+        errors[field] = f"Keep it under {TEXT_MAX} characters."
+    return value
+
+
+def _finish_step(actor: Actor, case: RecoveryCase, key: str, now: datetime) -> None:
+    step = CaseStep.objects.filter(case=case, key=key, done_at__isnull=True).first()
+    if step is not None:
+        step_complete(actor=actor, step=step, now=now)
+
+
+def _current(commitment: Commitment) -> Commitment:
+    """A renegotiated promise lives on in the one that replaced it."""
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    while commitment.status == CommitmentStatus.RENEGOTIATED:
+        commitment = Commitment.objects.get(replaces=commitment)
+    return commitment
+
+
+# -- the crucial conversation -------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_record(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    not_working: str,
+    our_part: str,
+    their_part: str,
+    options: str,
+    our_people: list[User],
+    their_people: str,
+    held_at: datetime | None = None,
+    now: datetime | None = None,
+) -> CrucialConversation:
+    case = _lock(case)
+    _require_parting(actor, case)
+    now = now or timezone.now()
+    held_at = held_at or now
+    if CrucialConversation.objects.filter(case=case).exists():
+        raise ValidationError("The crucial conversation of this case is already on record.")
+    errors: dict[str, str] = {}
+    not_working = _text(errors, "not_working", not_working, "Say what is not working.")
+    our_part = _text(errors, "our_part", our_part, "Admit our part: what did we get wrong?")
+    their_part = _text(errors, "their_part", their_part, "Say their part, plainly and fairly.")
+    options = _text(errors, "options", options, "List the options you discussed.")
+    their_people = (their_people or "").strip()[:300]
+    if not their_people:
+        errors["their_people"] = "Say who was there from the customer."
+    team = set(team_members(team_id=case.account.team_id).values_list("pk", flat=True))
+    if not our_people:
+        errors["our_people"] = "Say who was there from our side."
+    elif any(person.pk not in team for person in our_people):
+        errors["our_people"] = "Only people of the account's team can be named."
+    if held_at > now:
+        errors["held_at"] = "A conversation on record has already happened."
+    if errors:
+        raise ValidationError(errors)
+    conversation = CrucialConversation.objects.create(
+        case=case,
+        held_at=held_at,
+        not_working=not_working,
+        our_part=our_part,
+        their_part=their_part,
+        options=options,
+        their_people=their_people,
+        recorded_by=actor.user,
+    )
+    conversation.our_people.set(our_people)
+    # The same conversation as a case record, so the playbook's first step sees it.
+    names = ", ".join(p.get_full_name() or p.get_username() for p in our_people)
+    record_add(
+        actor=actor,
+        case=case,
+        kind=RecordKind.CONVERSATION,
+        at=held_at,
+        data={
+            "participants": f"{names}; {their_people}",
+            "answers": [
+                {"question": "What is not working?", "answer": not_working},
+                {"question": "Our part", "answer": our_part},
+                {"question": "Their part", "answer": their_part},
+                {"question": "Options discussed", "answer": options},
+            ],
+        },
+    )
+    _finish_step(actor, case, "conversation", now)
+    return conversation
+
+
+@transaction.atomic
+def conversation_decide_continue(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    agreed: str,
+    owner: User,
+    attentive_days: int = 60,
+    follow_up_every_days: int = 14,
+    now: datetime | None = None,
+) -> list[Commitment]:
+    """Continue: what was agreed, then an attentive period of dated follow-ups, each a
+    promise to check in (as in Playbook 2)."""
+    case = _lock(case)
+    conversation = _undecided(actor, case)
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    agreed = _text(
+        errors, "agreed", agreed, "Write down what you agreed, so both sides can hold to it."
+    )
+    if not 7 <= attentive_days <= 365:
+        errors["attentive_days"] = "The attentive period runs from 7 to 365 days."
+    if not 1 <= follow_up_every_days <= attentive_days:
+        errors["follow_up_every_days"] = "Follow up at least once in the attentive period."
+    if owner is None or not team_workers(team_id=case.account.team_id).filter(pk=owner.pk).exists():
+        errors["owner"] = "The owner must be someone in the account's team who can do the work."
+    if errors:
+        raise ValidationError(errors)
+    record_add(
+        actor=actor,
+        case=case,
+        kind=RecordKind.DECISION,
+        data={"decision": "continue", "note": agreed},
+    )
+    count = min(MAX_FOLLOW_UPS, attentive_days // follow_up_every_days)
+    with translation.override(customer_language(case)):
+        what = _("Check in on what we agreed (%(number)s of %(count)s)")
+        measure = _("We talk again: is what we agreed working?")
+    follow_ups = [
+        commitment_add(
+            actor=actor,
+            case=case,
+            what=what % {"number": number, "count": count},
+            measure=measure,
+            owner=owner,
+            due_at=_end_of_day((now + timedelta(days=follow_up_every_days * number)).date()),
+        )
+        for number in range(1, count + 1)
+    ]
+    conversation.decision = Decision.CONTINUE
+    conversation.decided_at = now
+    conversation.agreed = agreed
+    conversation.attentive_until = (now + timedelta(days=attentive_days)).date()
+    conversation.save(update_fields=["decision", "decided_at", "agreed", "attentive_until"])
+    _finish_step(actor, case, "decision", now)
+    _finish_step(actor, case, "next_steps", now)
+    _log(
+        actor,
+        case,
+        "parting.continue",
+        f"Decided to continue; attentive until {conversation.attentive_until}",
+        agreed=agreed,
+    )
+    return follow_ups
+
+
+def _undecided(actor: Actor, case: RecoveryCase) -> CrucialConversation:
+    _require_parting(actor, case)
+    conversation = CrucialConversation.objects.filter(case=case).first()
+    if conversation is None:
+        raise ValidationError("Hold and record the crucial conversation before deciding.")
+    if conversation.decision:
+        raise ValidationError("The decision of this case is already on record.")
+    return conversation
+
+
+@transaction.atomic
+def conversation_decide_part(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    end_on: date,
+    owner: User,
+    items: list[ExitItemInput],
+    update_every_days: int = 7,
+    note: str = "",
+    now: datetime | None = None,
+) -> ExitPlan:
+    """Part by mutual decision: the exit plan opens at once."""
+    case = _lock(case)
+    conversation = _undecided(actor, case)
+    now = now or timezone.now()
+    record_add(
+        actor=actor,
+        case=case,
+        kind=RecordKind.DECISION,
+        data={"decision": "part", "note": note.strip()[:TEXT_MAX]},
+    )
+    plan = _plan_open(
+        actor=actor,
+        case=case,
+        kind=ExitKind.MUTUAL,
+        end_on=end_on,
+        owner=owner,
+        items=items,
+        update_every_days=update_every_days,
+        now=now,
+    )
+    conversation.decision = Decision.PART
+    conversation.decided_at = now
+    conversation.agreed = note.strip()[:TEXT_MAX]
+    conversation.save(update_fields=["decision", "decided_at", "agreed"])
+    _finish_step(actor, case, "decision", now)
+    _finish_step(actor, case, "next_steps", now)
+    # The customer sees the plan and its updates on their own page.
+    case_share_create(actor=actor, case=case)
+    return plan
+
+
+# -- the exit plan ---------------------------------------------------------------------
+
+
+REQUIRED_KINDS = (ExitItemKind.DATA_HANDOVER, ExitItemKind.FINAL_INVOICE)
+MEASURES = {
+    ExitItemKind.END: gettext_lazy("The service stops on this date; nothing is billed after it."),
+    ExitItemKind.DELIVERABLE: gettext_lazy("You confirm you have it."),
+    ExitItemKind.DATA_HANDOVER: gettext_lazy("You confirm you received your data and can read it."),
+    ExitItemKind.FINAL_INVOICE: gettext_lazy(
+        "The final invoice is sent, and it holds no surprises."
+    ),
+    ExitItemKind.NEXT_STEP: gettext_lazy("Done, and you were told."),
+}
+
+
+def _items_check(
+    case: RecoveryCase, items: list[ExitItemInput], today: date, prefix: str = "items"
+) -> dict[str, str]:
+    workers = set(team_workers(team_id=case.account.team_id).values_list("pk", flat=True))
+    errors: dict[str, str] = {}
+    for number, item in enumerate(items, start=1):
+        where = f"{prefix}.{number}"
+        if item.kind not in ExitItemKind.values or item.kind == ExitItemKind.END:
+            errors[f"{where}.kind"] = (
+                "Choose a deliverable, a data hand-over, a final invoice or a next step."
+            )
+        if not item.what.strip():
+            errors[f"{where}.what"] = "Say what will be done."
+        if item.owner is None or item.owner.pk not in workers:
+            errors[f"{where}.owner"] = (
+                "Each part of the exit needs an owner from the account's team."
+            )
+        if item.due_on is None:
+            errors[f"{where}.due_on"] = "Each part of the exit needs a date."
+        elif item.due_on < today:
+            errors[f"{where}.due_on"] = "This date has already passed."
+    return errors
+
+
+def _plan_open(
+    *,
+    actor: Actor,
+    case: RecoveryCase,
+    kind: str,
+    end_on: date,
+    owner: User,
+    items: list[ExitItemInput],
+    update_every_days: int,
+    now: datetime,
+    abuse_reason: str = "",
+) -> ExitPlan:
+    today = timezone.localdate(now)
+    errors = _items_check(case, items, today)
+    if end_on is None:
+        errors["end_on"] = "Agree the date the service ends."
+    elif end_on < today:
+        errors["end_on"] = "The service cannot end in the past."
+    if owner is None or not team_workers(team_id=case.account.team_id).filter(pk=owner.pk).exists():
+        errors["owner"] = "The exit needs an owner from the account's team."
+    kinds = {item.kind for item in items}
+    for needed in REQUIRED_KINDS:
+        if needed not in kinds:
+            errors.setdefault("items", f"The plan needs a {ExitItemKind(needed).label.lower()}.")
+    if not 1 <= update_every_days <= 90:
+        errors["update_every_days"] = "Send an update every 1 to 90 days."
+    if errors:
+        raise ValidationError(errors)
+    if ExitPlan.objects.filter(case=case).exists():
+        raise ValidationError("This case already has an exit plan.")
+    plan = ExitPlan.objects.create(
+        case=case,
+        kind=kind,
+        end_on=end_on,
+        update_every_days=update_every_days,
+        next_update_due=now + timedelta(days=update_every_days)
+        if kind == ExitKind.MUTUAL
+        else None,
+        opened_at=now,
+        opened_by=actor.user,
+        abuse_reason=abuse_reason,
+    )
+    end = ExitItemInput(ExitItemKind.END, "", owner, end_on)
+    for item in [end, *items]:
+        _item_create(actor, plan, item)
+    accounts_lifecycle_move(actor, [case.account], Lifecycle.PARTING, now)
+    _log(
+        actor,
+        case,
+        "parting.plan_opened",
+        f"Exit plan opened ({ExitKind(kind).label}); service ends on {end_on:%Y-%m-%d}",
+        end_on=end_on.isoformat(),
+        kind=kind,
+    )
+    return plan
+
+
+def _item_create(actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
+    assert item.owner is not None and item.due_on is not None
+    # The customer reads these on their page: in their language.
+    with translation.override(customer_language(plan.case)):
+        if item.kind == ExitItemKind.END:
+            what = _("Service ends on %(day)s") % {"day": item.due_on.isoformat()}
+        else:
+            what = f"{ExitItemKind(item.kind).label}: {item.what.strip()}"
+        measure = str(MEASURES[ExitItemKind(item.kind)])
+    commitment = commitment_add(
+        actor=actor,
+        case=plan.case,
+        what=what[:300],
+        measure=measure,
+        owner=item.owner,
+        due_at=_end_of_day(item.due_on),
+    )
+    return ExitItem.objects.create(plan=plan, kind=item.kind, commitment=commitment)
+
+
+def _open_plan(actor: Actor, plan: ExitPlan) -> ExitPlan:
+    case = _lock(plan.case)
+    _require_parting(actor, case)
+    plan = ExitPlan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan.pk)
+    plan.case = case
+    if plan.is_closed:
+        raise ValidationError("This exit plan is closed.")
+    return plan
+
+
+@transaction.atomic
+def exit_item_add(*, actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
+    plan = _open_plan(actor, plan)
+    errors = _items_check(plan.case, [item], timezone.localdate(), prefix="item")
+    if errors:
+        raise ValidationError({key.replace("item.1.", ""): value for key, value in errors.items()})
+    return _item_create(actor, plan, item)
+
+
+@transaction.atomic
+def exit_item_done(*, actor: Actor, item: ExitItem, now: datetime | None = None) -> Commitment:
+    _open_plan(actor, item.plan)
+    return commitment_keep(actor=actor, commitment=_current(item.commitment), now=now)
+
+
+def exit_update_draft(*, plan: ExitPlan, now: datetime | None = None) -> str:
+    """The words a progress update starts from, in the customer's language: what is
+    done and what comes next, with dates. The person sending edits them."""
+    now = now or timezone.now()
+    case = plan.case
+    with translation.override(customer_language(case)):
+        lines = [_("Here is where we are with the hand-over.")]
+        done, coming = [], []
+        for item in plan.items.select_related("commitment"):
+            commitment = _current(item.commitment)
+            day = timezone.localtime(commitment.due_at).date().isoformat()
+            if commitment.status in (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE):
+                done.append(f"✓ {commitment.what}")
+            elif commitment.status == CommitmentStatus.OPEN:
+                coming.append(f"• {commitment.what} ({day})")
+        if done:
+            lines += ["", _("Done:"), *done]
+        if coming:
+            lines += ["", _("Still to come:"), *coming]
+        lines += ["", _("Our service ends on %(day)s.") % {"day": plan.end_on.isoformat()}]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class UpdateSent:
+    update: CaseUpdate
+    messages: list[Message]
+    delivered: int
+
+
+def exit_update_send(
+    *, actor: Actor, plan: ExitPlan, text: str, now: datetime | None = None
+) -> UpdateSent:
+    """A progress update: on the customer's page, and by email to the account's
+    contacts with an address. The mail goes out after the update is committed, once
+    per contact (the delivery log's key), so a retry never sends twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = _open_plan(actor, plan)
+        case = plan.case
+        text = (text or "").strip()
+        recent = CaseUpdate.objects.filter(
+            case=case, text=text, posted_at__gte=now - SAME_UPDATE_WINDOW
+        ).first()
+        update = recent or case_update_post(actor=actor, case=case, text=text, now=now)
+        plan.next_update_due = now + timedelta(days=plan.update_every_days)
+        plan.save(update_fields=["next_update_due"])
+        share, _made = case_share_create(actor=actor, case=case)
+        language = customer_language(case)
+        with translation.override(language):
+            subject = _("Progress of our hand-over: %(account)s") % {"account": case.account.name}
+            link = _("The whole plan, always up to date: %(url)s") % {"url": share_url(share)}
+        messages = [
+            message_queue(
+                actor=actor,
+                outgoing=Outgoing(
+                    key=f"case:{case.pk}:exit-update:{update.pk}:{contact.email.lower()}",
+                    kind="update",
+                    to_email=contact.email,
+                    to_name=contact.name,
+                    language=language,
+                    subject=subject,
+                    body=f"{text}\n\n{link}\n",
+                    case=case,
+                ),
+            )[0]
+            for contact in case.account.contacts.exclude(email="")
+        ]
+        _log(actor, case, "parting.update_sent", "Progress update sent", recipients=len(messages))
+    delivered = sum(message_deliver(m, actor=actor) for m in messages if m.state != "sent")
+    return UpdateSent(update=update, messages=messages, delivered=delivered)
+
+
+@transaction.atomic
+def exit_final_conversation(
+    *, actor: Actor, plan: ExitPlan, note: str, at: datetime | None = None
+) -> ExitPlan:
+    plan = _open_plan(actor, plan)
+    errors: dict[str, str] = {}
+    note = _text(errors, "note", note, "Write down what was said in the final conversation.")
+    if errors:
+        raise ValidationError(errors)
+    plan.final_conversation_at = at or timezone.now()
+    plan.final_conversation_note = note
+    plan.save(update_fields=["final_conversation_at", "final_conversation_note"])
+    record_add(
+        actor=actor,
+        case=plan.case,
+        kind=RecordKind.FOLLOW_UP,
+        at=plan.final_conversation_at,
+        data={"note": f"Final conversation: {note}"},
+    )
+    return plan
+
+
+def _feedback_clean(rating, would_recommend, comment: str) -> tuple[int, bool | None, str]:
+    errors: dict[str, str] = {}
+    try:
+        rating = int(rating)
+        if not 1 <= rating <= 5:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["rating"] = "Give a rating from 1 to 5."
+    if would_recommend not in (True, False, None):
+        errors["would_recommend"] = "Answer yes, no, or leave it out."
+    comment = (comment or "").strip()
+    if len(comment) > TEXT_MAX:
+        errors["comment"] = f"Keep it under {TEXT_MAX} characters."
+    if errors:
+        raise ValidationError(errors)
+    return rating, would_recommend, comment
+
+
+@transaction.atomic
+def exit_feedback_record(
+    *,
+    actor: Actor,
+    plan: ExitPlan,
+    rating,
+    would_recommend: bool | None,
+    comment: str = "",
+    from_customer: bool = False,
+    now: datetime | None = None,
+) -> ExitPlan:
+    """How the customer says we handled the parting: asked in the final conversation
+    (recorded by the team) or given on their own page."""
+    plan = (
+        ExitPlan.objects.select_for_update(of=("self",))
+        .select_related("case", "case__account", "case__playbook")
+        .get(pk=plan.pk)
+    )
+    if not from_customer:
+        _require_parting(actor, plan.case)
+    if plan.is_closed:
+        raise ValidationError("This exit plan is closed.")
+    if plan.kind != ExitKind.MUTUAL:
+        raise ValidationError(
+            "Exit feedback is asked only of customers we parted with by agreement."
+        )
+    rating, would_recommend, comment = _feedback_clean(rating, would_recommend, comment)
+    plan.feedback_rating, plan.feedback_would_recommend = rating, would_recommend
+    plan.feedback_comment, plan.feedback_from_customer = comment, from_customer
+    plan.feedback_at = now or timezone.now()
+    plan.save(
+        update_fields=[
+            "feedback_rating",
+            "feedback_would_recommend",
+            "feedback_comment",
+            "feedback_from_customer",
+            "feedback_at",
+        ]
+    )
+    _log(
+        actor,
+        plan.case,
+        "parting.feedback",
+        f"Exit feedback: {rating}/5" + (" (from the customer's page)" if from_customer else ""),
+        rating=rating,
+        would_recommend=would_recommend,
+    )
+    return plan
+
+
+@transaction.atomic
+def exit_plan_close(
+    *, actor: Actor, plan: ExitPlan, note: str = "", now: datetime | None = None
+) -> RecoveryCase:
+    """Close the exit: every part done (or renegotiated and then done, or broken with a
+    reason), the final conversation held, and for a mutual parting the exit feedback."""
+    plan = _open_plan(actor, plan)
+    case = plan.case
+    now = now or timezone.now()
+    problems = []
+    if case.commitments.filter(status=CommitmentStatus.OPEN).exists():
+        problems.append("finish or resolve every part of the plan")
+    if plan.kind == ExitKind.MUTUAL and plan.final_conversation_at is None:
+        problems.append("hold the final conversation")
+    if plan.kind == ExitKind.MUTUAL and plan.feedback_at is None:
+        problems.append("ask for their exit feedback")
+    if problems:
+        raise ValidationError({"close": "Before closing: " + "; ".join(problems) + "."})
+    for step in CaseStep.objects.filter(case=case, done_at__isnull=True).order_by("order"):
+        step_complete(actor=actor, step=step, now=now)
+    plan.closed_at = now
+    plan.save(update_fields=["closed_at"])
+    return case_close(actor=actor, case=case, outcome=Outcome.PARTED, note=note, now=now)
+
+
+# -- letting a customer go for abuse -------------------------------------------------------
+
+
+@transaction.atomic
+def account_let_go_for_abuse(
+    *,
+    actor: Actor,
+    account: Account,
+    reason: str,
+    protected_staff: list[User],
+    end_on: date,
+    owner: User,
+    items: list[ExitItemInput],
+    now: datetime | None = None,
+) -> ExitPlan:
+    """A separate path from a mutual parting: a manager decides, the reason is on
+    record, and the staff who were abused are taken off everything that would put
+    them in front of this customer again."""
+    if actor.user is not None and not user_manages_team(actor.user, account.team_id):
+        raise PermissionDenied("Only a manager of the account's team can let a customer go.")
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason, "Say why we are letting them go.")
+    protected_ids = {person.pk for person in protected_staff}
+    if owner is not None and owner.pk in protected_ids:
+        errors["owner"] = "Someone who was abused cannot own this exit: choose another person."
+    if account.lifecycle == Lifecycle.CHURNED:
+        errors["account"] = "This account is no longer a customer."
+    if errors:
+        raise ValidationError(errors)
+    playbook = Playbook.objects.get(kind=PlaybookKind.PARTING)
+    case = (
+        RecoveryCase.objects.filter(account=account, playbook=playbook, closed_at__isnull=True)
+        .order_by("opened_at")
+        .first()
+    )
+    if case is not None and ExitPlan.objects.filter(case=case).exists():
+        raise ValidationError("This account already has an exit plan: see its parting case.")
+    if case is None:
+        case = case_open(
+            actor=actor,
+            account=account,
+            playbook=playbook,
+            severity=Severity.MINOR,
+            reason="Let go for abuse",
+            owner=owner,
+            now=now,
+        )
+    case = _lock(case)
+    for key in ("conversation", "decision"):
+        step = CaseStep.objects.filter(case=case, key=key, done_at__isnull=True).first()
+        if step is not None:
+            step_skip(
+                actor=actor,
+                step=step,
+                reason="Let go for abuse: no crucial conversation is owed.",
+                now=now,
+            )
+    plan = _plan_open(
+        actor=actor,
+        case=case,
+        kind=ExitKind.ABUSE,
+        end_on=end_on,
+        owner=owner,
+        items=items,
+        update_every_days=7,
+        now=now,
+        abuse_reason=reason,
+    )
+    plan.protected_staff.set(protected_staff)
+    _protect(actor, account, case, owner, protected_ids)
+    _finish_step(actor, case, "next_steps", now)
+    _log(
+        actor,
+        case,
+        "parting.let_go_for_abuse",
+        "Let go for abuse",
+        reason=reason,
+        protected=len(protected_ids),
+    )
+    return plan
+
+
+def _protect(
+    actor: Actor, account: Account, case: RecoveryCase, owner: User, protected: set[int]
+) -> None:
+    """Hand everything the protected staff held for this customer to the exit's owner."""
+    if account.owner_id in protected:
+        Account.objects.filter(pk=account.pk).update(owner=owner)
+    RecoveryCase.objects.filter(
+        account=account, closed_at__isnull=True, owner_id__in=protected
+    ).update(owner=owner)
+    RecoveryCase.objects.filter(pk=case.pk).update(owner=owner)
+    Commitment.objects.filter(
+        case__account=account, status=CommitmentStatus.OPEN, owner_id__in=protected
+    ).update(owner=owner)
