@@ -1,4 +1,5 @@
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.core import mail
@@ -105,7 +106,7 @@ def test_it_continues_with_an_attentive_period_of_follow_ups(
     )
     assert len(follow_ups) == 4  # days 14, 28, 42, 56
     assert follow_ups[0].what == "Check in on what we agreed (1 of 4)"
-    gaps = [(b.due_at - a.due_at).days for a, b in zip(follow_ups, follow_ups[1:], strict=False)]
+    gaps = [(b.due_at - a.due_at).days for a, b in pairwise(follow_ups)]
     assert gaps == [14, 14, 14]
     conversation = parting_case.crucial_conversation
     conversation.refresh_from_db()
