@@ -30,6 +30,8 @@ from amends.comms.share import (
     share_get_public,
 )
 from amends.core.web import refusal_to_messages
+from amends.parting.forms import FeedbackForm
+from amends.parting.models import ExitPlan
 from amends.people.access import WRITE
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for
@@ -105,7 +107,9 @@ def update_post_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def _private(response: HttpResponse) -> HttpResponse:
     # The key is the only secret: keep it out of search engines and other sites' logs.
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin" rather than "no-referrer": the exit-feedback form on the page must
+    # send an Origin the CSRF check can trust; other sites still learn nothing.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -119,7 +123,13 @@ def customer_page_view(request: HttpRequest, key: str) -> HttpResponse:
     language = customer_language(share.case)
     with translation.override(language):
         plan = customer_plan(case=share.case)
-        response = render(request, "comms/customer_page.html", {"plan": plan})
+        context = {
+            "plan": plan,
+            "key": key,
+            "exit": ExitPlan.objects.filter(case=share.case).first(),
+            "exit_feedback_form": FeedbackForm(),
+        }
+        response = render(request, "comms/customer_page.html", context)
     response["Content-Language"] = language
     return _private(response)
 

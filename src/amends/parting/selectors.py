@@ -82,3 +82,10 @@ def exit_updates_due(*, user: User, now: datetime) -> list[ExitPlan]:
     if teams is not None:
         plans = plans.filter(case__account__team_id__in=teams)
     return list(plans.select_related("case__account").order_by("next_update_due")[:200])
+
+
+def exit_feedback_wanted(*, case: RecoveryCase) -> ExitPlan | None:
+    """The open mutual exit of ``case`` still waiting for the customer's feedback."""
+    return ExitPlan.objects.filter(
+        case=case, kind="mutual", closed_at__isnull=True, feedback_at__isnull=True
+    ).first()

@@ -18,4 +18,5 @@ urlpatterns = [
     path("cases/<int:case_id>/parting/feedback/", views.feedback_view, name="feedback"),
     path("cases/<int:case_id>/parting/close/", views.close_view, name="close"),
     path("accounts/<int:account_id>/let-go/", views.let_go_view, name="let_go"),
+    path("c/<str:key>/exit-feedback/", views.customer_feedback_view, name="customer_feedback"),
 ]

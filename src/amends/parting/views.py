@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
-from amends.comms.share import share_live_for, share_url
+from amends.comms.share import customer_language, share_get_public, share_live_for, share_url
 from amends.complaints.models import AbuseReport
 from amends.core.web import refusal_to_messages
 from amends.parting.forms import (
@@ -27,7 +28,7 @@ from amends.parting.forms import (
     errors_onto,
 )
 from amends.parting.models import ExitItem, ExitPlan
-from amends.parting.selectors import parting_case_get_for, parting_state
+from amends.parting.selectors import exit_feedback_wanted, parting_case_get_for, parting_state
 from amends.parting.services import (
     ExitItemInput,
     account_let_go_for_abuse,
@@ -309,3 +310,25 @@ def let_go_view(request: HttpRequest, account_id: int) -> HttpResponse:
         {"account": account, "form": form, "reports": reports},
         status=status,
     )
+
+
+@never_cache
+@require_POST
+def customer_feedback_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The customer's own word on how we parted, from their page (no login: the
+    page's secret link is the key)."""
+    share = share_get_public(key=key)
+    plan = exit_feedback_wanted(case=share.case)
+    with translation.override(customer_language(share.case)):
+        if plan is not None:
+            form = FeedbackForm(request.POST)
+            if form.is_valid():
+                exit_feedback_record(
+                    actor=Actor.system(), plan=plan, from_customer=True, **form.cleaned_data
+                )
+            else:
+                messages.error(request, _("Choose a rating from 1 to 5."))
+    response = redirect("comms:customer-page", key=key)
+    response["Location"] += "#exit-feedback"
+    response["Referrer-Policy"] = "same-origin"
+    return response

@@ -137,9 +137,9 @@ def test_it_keeps_the_page_out_of_search_engines_and_referrers(client, case, age
     share = _share(case, agent)
     page = client.get(f"/c/{share.key}/")
     assert page["X-Robots-Tag"].startswith("noindex")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
-    assert '<meta name="referrer" content="no-referrer">' in page.content.decode()
+    assert '<meta name="referrer" content="same-origin">' in page.content.decode()
 
 
 def test_it_answers_404_for_a_revoked_link_at_once_and_a_new_one_works(client, case, agent):

@@ -184,3 +184,32 @@ def test_it_lets_a_customer_go_for_abuse_from_its_page(client, people, account):
     page = client.get(response["Location"].split("#")[0])
     assert b"Abuse of our staff" in page.content
     assert b"Progress updates to the client" not in page.content
+
+
+def test_it_takes_exit_feedback_from_the_customer_page_once(
+    client, people, parting_case, conversation_fields
+):
+    from amends.comms.models import CaseShare
+    from amends.timeline.services import Actor
+
+    actor = Actor(user=people.agent, via="web")
+    conversation_record(actor=actor, case=parting_case, **conversation_fields)
+    plan = conversation_decide_part(
+        actor=actor,
+        case=parting_case,
+        end_on=timezone.localdate() + timedelta(days=30),
+        owner=people.agent,
+        items=exit_items(people),
+    )
+    key = CaseShare.objects.get(case=parting_case).key
+    page = client.get(f"/c/{key}/")
+    assert b"How did we handle our parting?" in page.content
+    url = reverse("parting:customer_feedback", args=[key])
+    client.post(url, {"rating": "2", "comment": "Slow to send our files"})
+    plan.refresh_from_db()
+    assert (plan.feedback_rating, plan.feedback_from_customer) == (2, True)
+    client.post(url, {"rating": "5"})  # a second answer changes nothing
+    plan.refresh_from_db()
+    assert plan.feedback_rating == 2
+    assert b"Thank you for telling us" in client.get(f"/c/{key}/").content
+    assert client.post(reverse("parting:customer_feedback", args=["nope"])).status_code == 404
