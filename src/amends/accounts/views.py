@@ -31,6 +31,7 @@ from amends.core.pagination import page_of
 from amends.health.selectors import account_health_explain, revenue_at_risk
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
 from amends.recovery.selectors import case_list_for_account
+from amends.referrals.selectors import referrals_for_account
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -83,6 +84,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
         "cases": case_list_for_account(account_id=account.pk),
         "can_edit": user_can(request.user, WRITE, account.team_id),
         "health": account_health_explain(account=account),
+        "referrals": referrals_for_account(account=account),
     }
     template = "accounts/detail.html#timeline" if request.htmx else "accounts/detail.html"
     return render(request, template, context)

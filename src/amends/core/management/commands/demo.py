@@ -5,7 +5,9 @@ from amends.complaints.services import demo_feedback_pages
 from amends.core.demo import DEMO_PASSWORD, demo_load
 from amends.core.progress import ProgressBar
 from amends.health.services import health_rescore
+from amends.parting.demo import demo_parting
 from amends.recovery.demo import demo_recovery
+from amends.referrals.demo import demo_referrals
 from amends.signals.demo import demo_signals
 
 
@@ -33,12 +35,15 @@ class Command(BaseCommand):
         cases = demo_recovery()
         signals = demo_signals(seed=seed)
         pages = demo_feedback_pages()
-        if signals:
+        partings = demo_parting()
+        referrals = demo_referrals()  # after the partings: former clients refer too
+        if signals or referrals:
             health_rescore()
         self.stdout.write(
             f"Demo data: {result.teams} teams, {result.users} people, "
             f"{result.accounts} accounts, {result.contacts} contacts, {cases} recovery cases, "
-            f"{signals} signals, {pages} feedback pages added."
+            f"{signals} signals, {pages} feedback pages, {partings} partings, "
+            f"{referrals} referrals added."
         )
         if result.users:
             self.stdout.write(
