@@ -29,7 +29,7 @@ from amends.accounts.services import (
 )
 from amends.core.pagination import page_of
 from amends.health.selectors import account_health_explain, revenue_at_risk
-from amends.people.access import WRITE, user_can, user_can_write_anywhere
+from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
 from amends.recovery.selectors import case_list_for_account
 from amends.referrals.selectors import referrals_for_account
 from amends.timeline.selectors import event_list_for_account
@@ -83,6 +83,7 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
         "events": events,
         "cases": case_list_for_account(account_id=account.pk),
         "can_edit": user_can(request.user, WRITE, account.team_id),
+        "can_manage": user_manages_team(request.user, account.team_id),
         "health": account_health_explain(account=account),
         "referrals": referrals_for_account(account=account),
     }

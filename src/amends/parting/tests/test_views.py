@@ -213,3 +213,19 @@ def test_it_takes_exit_feedback_from_the_customer_page_once(
     assert plan.feedback_rating == 2
     assert b"Thank you for telling us" in client.get(f"/c/{key}/").content
     assert client.post(reverse("parting:customer_feedback", args=["nope"])).status_code == 404
+
+
+def test_it_offers_letting_go_on_the_account_page_to_managers_only(client, people, account):
+    AbuseReport.objects.create(
+        account=account,
+        staff=people.agent,
+        description="Insults",
+        at=timezone.now(),
+        reported_by=people.manager,
+    )
+    url = reverse("accounts:detail", args=[account.pk])
+    let_go = reverse("parting:let_go", args=[account.pk]).encode()
+    login(client, people.manager)
+    assert let_go in client.get(url).content
+    login(client, people.agent)
+    assert let_go not in client.get(url).content
