@@ -6,6 +6,7 @@ digest per person per day (``digest:{user}:{date}``), a mail per escalation
 (``escalation:{id}``), however many workers run and however often."""
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.utils.translation import ngettext
 
 from amends.comms.models import Message, MessageKind, MessageState
 from amends.comms.services import Outgoing, message_send
+from amends.parting.models import ExitPlan
+from amends.parting.selectors import exit_updates_due
 from amends.people.models import User
 from amends.recovery.models import CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
@@ -54,7 +57,9 @@ def digest_key(user: User, day: date) -> str:
     return f"digest:{user.pk}:{day.isoformat()}"
 
 
-def digest_build(*, user: User, work: MyWork, day: date) -> Outgoing:
+def digest_build(
+    *, user: User, work: MyWork, day: date, updates: Sequence[ExitPlan] = ()
+) -> Outgoing:
     with translation.override(_language(user)):
         late = work.late_count
         due = len(work.due_steps) + len(work.due_commitments)
@@ -66,12 +71,16 @@ def digest_build(*, user: User, work: MyWork, day: date) -> Outgoing:
         if work.escalations:
             count = len(work.escalations)
             parts.append(ngettext("%(n)d escalated", "%(n)d escalated", count) % {"n": count})
+        if updates:
+            count = len(updates)
+            parts.append(ngettext("%(n)d update due", "%(n)d updates due", count) % {"n": count})
         subject = _("Your day in Amends: %(summary)s") % {"summary": ", ".join(parts)}
         body = render_to_string(
             "comms/digest_email.txt",
             {
                 "user": user,
                 "work": work,
+                "updates": updates,
                 "day": day,
                 "site_url": settings.SITE_URL,
                 "my_work_url": _link(reverse("recovery:work")),
@@ -119,9 +128,10 @@ def digests_send(*, now: datetime | None = None) -> int:
         if digest_key(user, day) in done:
             continue
         work = my_work(user=user, now=now)
-        if work.is_empty:
+        updates = exit_updates_due(user=user, now=now)
+        if work.is_empty and not updates:
             continue
-        outgoing = digest_build(user=user, work=work, day=day)
+        outgoing = digest_build(user=user, work=work, day=day, updates=updates)
         sent += message_send(actor=Actor.system(), outgoing=outgoing).sent_now
     return sent
 

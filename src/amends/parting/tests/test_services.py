@@ -317,3 +317,27 @@ def test_it_lets_a_customer_go_for_abuse_and_protects_the_staff(people, account)
     for item in plan.items.all():
         exit_item_done(actor=manager, item=item)
     assert exit_plan_close(actor=manager, plan=plan).outcome == Outcome.PARTED
+
+
+def test_it_puts_a_due_update_in_the_owners_daily_digest(
+    parting_case, agent_actor, conversation_fields, people, mailoutbox
+):
+    from amends.comms.reminders import digests_send
+
+    people.agent.email = "alex@amends.example"
+    people.agent.save(update_fields=["email"])
+    conversation_record(actor=agent_actor, case=parting_case, **conversation_fields)
+    conversation_decide_part(
+        actor=agent_actor,
+        case=parting_case,
+        end_on=timezone.localdate() + timedelta(days=30),
+        owner=people.agent,
+        items=exit_items(people, days=20),
+        update_every_days=7,
+        now=timezone.now() - timedelta(days=8),
+    )
+    assert digests_send(now=timezone.now()) == 1
+    digest = next(m for m in mailoutbox if "alex@amends.example" in m.to[0])
+    assert "1 update due" in digest.subject
+    assert "Progress updates due to customers you are parting with" in digest.body
+    assert f"/cases/{parting_case.pk}/parting/" in digest.body
