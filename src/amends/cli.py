@@ -14,6 +14,7 @@ AMENDS_COMMANDS = [
     ("demo", "load deterministic demo data"),
     ("import", "import a CSV file: amends import accounts|signals FILE"),
     ("export", "export accounts as CSV: amends export accounts [--output FILE]"),
+    ("insights", "the dashboard's figures as CSV or JSON: amends insights [FIGURE|all]"),
     ("token", "create, list or revoke personal API tokens"),
     ("signals", "webhook sources of signals: amends signals source create|list|rotate"),
     ("migrate", "create or upgrade the database"),

@@ -18,6 +18,7 @@ OWN = [
     "demo",
     "import",
     "export",
+    "insights",
     "token",
     "signals",
 ]

@@ -1,29 +1,21 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# The areas of METHOD.md, in the order a user meets them. Those not built yet say so.
+# The areas of METHOD.md, in the order a user meets them; each is its app's URL namespace.
 NAVIGATION = [
     ("accounts", _("Accounts"), "accounts:list"),
     ("incidents", _("Incidents"), "incidents:list"),
     ("recovery", _("My work"), "recovery:work"),
     ("complaints", _("Inbox"), "complaints:inbox"),
-    ("insights", _("Insights"), "core:insights"),
+    ("insights", _("Insights"), "insights:dashboard"),
 ]
 
 
 def navigation(request):
     match = getattr(request, "resolver_match", None)
     current = match.namespace if match else ""
-    if current == "core" and match:
-        current = match.url_name
     items = [
-        {
-            "key": key,
-            "label": label,
-            "url": reverse(url_name),
-            "current": key == current,
-            "coming": url_name.startswith("core:"),
-        }
+        {"key": key, "label": label, "url": reverse(url_name), "current": key == current}
         for key, label, url_name in NAVIGATION
     ]
     return {"navigation": items}

@@ -1,7 +1,7 @@
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
 from amends import __version__
@@ -9,10 +9,6 @@ from amends import __version__
 
 def home_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:list")
-
-
-def coming_view(request: HttpRequest, area: str) -> HttpResponse:
-    return render(request, "core/coming.html", {"area": area})
 
 
 @never_cache

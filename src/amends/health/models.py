@@ -197,6 +197,8 @@ class HealthSnapshot(models.Model):
     day = models.DateField()
     score = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=8, choices=Band.choices)
+    # The loyalty segment that day, for the insights over time; blank before it was kept.
+    segment = models.CharField(max_length=16, choices=Segment.choices, blank=True, default="")
 
     class Meta:
         ordering = ["account", "-day"]

@@ -238,6 +238,8 @@ HEALTH_COLUMNS = [
     "scored_at",
 ]
 
+SNAPSHOT_COLUMNS = ["account", "day", "score", "band", "segment"]
+
 
 @dataclass(frozen=True)
 class Past:
@@ -320,7 +322,7 @@ def _score_all(
                 now,
             )
         )
-        out.snapshots.append((f.id, today, score, band))
+        out.snapshots.append((f.id, today, score, band, segment))
         result.bands[band] += 1
         result.segments[segment] += 1
         result.cooling += bool(cooling)
@@ -351,9 +353,7 @@ def _score_all(
 def _write(scores: Scores, past: Past, *, settings: HealthSettings, now: datetime) -> None:
     today = timezone.localdate(now)
     _upsert(AccountHealth, HEALTH_COLUMNS, ["account"], scores.health)
-    _upsert(
-        HealthSnapshot, ["account", "day", "score", "band"], ["account", "day"], scores.snapshots
-    )
+    _upsert(HealthSnapshot, SNAPSHOT_COLUMNS, ["account", "day"], scores.snapshots)
     scored = {row[0] for row in scores.health}
     gone = [account_id for account_id in past.band if account_id not in scored]
     for start in range(0, len(gone), 500):

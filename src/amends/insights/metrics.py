@@ -5,6 +5,11 @@ JSON-ready dicts, each with a ``definition`` that says in words what was counted
 
 A period ``start`` to ``end`` is a pair of dates, both included, read in the site's
 time zone: from ``start`` 00:00 up to (not including) the day after ``end``.
+
+Every figure also takes ``segment``: only the accounts whose loyalty segment is that
+one as of the latest rescore (``AccountHealth.segment``; an account never scored is
+in none). Incident-based figures keep the incidents that affected at least one such
+account.
 """
 
 import math
@@ -13,11 +18,16 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Account, Lifecycle
 from amends.complaints.models import Complaint
+from amends.health.models import Band, HealthSnapshot
+from amends.health.models import Segment as LoyaltySegment
+from amends.health.rules import CLOSED_LIFECYCLES
 from amends.incidents.models import AffectedAccount, Incident, Severity
 from amends.recovery.models import (
     CaseStep,
@@ -25,6 +35,7 @@ from amends.recovery.models import (
     CommitmentStatus,
     Outcome,
     PlaybookKind,
+    PlaybookStep,
     RecoveryCase,
 )
 from amends.signals.models import Signal, SignalKind
@@ -50,6 +61,12 @@ def _teams(field: str, teams: set[int] | None) -> Q:
     return Q() if teams is None else Q(**{f"{field}__in": teams})
 
 
+def _segment(account: str, segment: str | None) -> Q:
+    """Only accounts (reached through the path ``account``) in ``segment`` now."""
+    prefix = f"{account}__" if account else ""
+    return Q(**{f"{prefix}health__segment": segment}) if segment else Q()
+
+
 def _share(part: int, whole: int) -> float | None:
     # No denominator, no figure: 0 % would claim a failure that never had a chance.
     return round(part / whole, 4) if whole else None
@@ -72,10 +89,13 @@ def percentile_nearest_rank(values: list[float], p: float) -> float:
 # -- 1. tell them first ------------------------------------------------------------
 
 
-def first_contact_times(*, teams: set[int] | None, start: date, end: date) -> dict:
+def first_contact_times(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     steps = CaseStep.objects.filter(
         _teams("case__account__team_id", teams),
+        _segment("case__account", segment),
         key=FIRST_CONTACT,
         case__playbook__kind=PlaybookKind.MISTAKE,
         case__incident__isnull=False,
@@ -111,27 +131,37 @@ def first_contact_times(*, teams: set[int] | None, start: date, end: date) -> di
                 "within_deadline_share": _share(on_time[severity.value], len(measured)),
             }
         )
+    step = PlaybookStep.objects.filter(playbook__kind=PlaybookKind.MISTAKE, key=FIRST_CONTACT)
+    deadline = step.first()
     return {
-        "definition": (
+        "definition": _(
             "Mistake cases opened in the period, per severity: hours from the incident's "
             "discovery to the moment the case's first-contact step was done. Median, and "
             "90th percentile by nearest rank (the ceil(0.9 * n)-th smallest time). The share "
             "within deadline is the share of those contacts done at or before the step's "
             "deadline (which runs from the case's opening and moves with pauses). Skipped "
-            "steps are left out; steps not yet done are counted apart, not measured."
+            "steps are left out; steps not yet done are counted apart, not measured. "
+            "Deadline hours: the playbook's first-contact deadline for the severity."
         ),
         "by_severity": rows,
+        "deadline_hours": {
+            str(row["severity"]): deadline.due_hours(row["severity"]) if deadline else None
+            for row in rows
+        },
     }
 
 
 # -- 2. promises kept ------------------------------------------------------------
 
 
-def commitments_kept_on_time(*, teams: set[int] | None, start: date, end: date) -> dict:
+def commitments_kept_on_time(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     counts = dict(
         Commitment.objects.filter(
             _teams("case__account__team_id", teams),
+            _segment("case__account", segment),
             resolved_at__gte=since,
             resolved_at__lt=until,
             status__in=[CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE, CommitmentStatus.BROKEN],
@@ -143,7 +173,7 @@ def commitments_kept_on_time(*, teams: set[int] | None, start: date, end: date) 
     )
     kept, late, broken = (counts.get(s, 0) for s in ("kept", "kept_late", "broken"))
     return {
-        "definition": (
+        "definition": _(
             "Commitments resolved in the period: kept on time / (kept on time + kept late + "
             "broken). A renegotiated commitment is not counted: the new one that replaces it "
             "is, when it is resolved."
@@ -158,10 +188,15 @@ def commitments_kept_on_time(*, teams: set[int] | None, start: date, end: date) 
 # -- 3. recovery, win-back, thaw --------------------------------------------------
 
 
-def recovery_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
+def recovery_rate(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     closed = RecoveryCase.objects.filter(
-        _teams("account__team_id", teams), closed_at__gte=since, closed_at__lt=until
+        _teams("account__team_id", teams),
+        _segment("account", segment),
+        closed_at__gte=since,
+        closed_at__lt=until,
     )
     by_kind: dict[str, dict] = {}
     for kind, outcome, n in (
@@ -175,7 +210,7 @@ def recovery_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
     total = sum(r["closed"] for r in by_kind.values())
     recovered = sum(r["recovered"] for r in by_kind.values())
     return {
-        "definition": (
+        "definition": _(
             "Cases of every playbook closed in the period: (closed recovered + closed as "
             "advocate) / all closed. Also per playbook."
         ),
@@ -186,10 +221,16 @@ def recovery_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
     }
 
 
-def _lifecycle_at(account_ids: set[int] | None, teams: set[int] | None, moment: datetime):
+def _lifecycle_at(
+    account_ids: set[int] | None,
+    teams: set[int] | None,
+    moment: datetime,
+    segment: str | None = None,
+):
     """Each account's lifecycle as its timeline last recorded it before ``moment``."""
     events = Event.objects.filter(
         _teams("account__team_id", teams),
+        _segment("account", segment),
         action__in=["account.created", "account.updated"],
         after__has_key="lifecycle",
         at__lt=moment,
@@ -202,9 +243,12 @@ def _lifecycle_at(account_ids: set[int] | None, teams: set[int] | None, moment: 
     return state
 
 
-def win_back_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
+def win_back_rate(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
-    churned = {a for a, state in _lifecycle_at(None, teams, since).items() if state == "churned"}
+    lifecycles = _lifecycle_at(None, teams, since, segment)
+    churned = {a for a, state in lifecycles.items() if state == "churned"}
     moved_back = set(
         Event.objects.filter(
             account_id__in=churned,
@@ -221,7 +265,7 @@ def win_back_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
     )
     won = moved_back | ordered
     return {
-        "definition": (
+        "definition": _(
             "Accounts whose lifecycle was 'churned' at the start of the period (the last "
             "lifecycle their timeline recorded before it); won back are those of them moved "
             "to 'won back' during the period or with at least one order signal in it. "
@@ -233,44 +277,69 @@ def win_back_rate(*, teams: set[int] | None, start: date, end: date) -> dict:
     }
 
 
-def thaw_days_to_resolve(*, teams: set[int] | None, start: date, end: date) -> dict:
+THAW_BUCKETS = [(0, 7), (7, 14), (14, 30), (30, 60), (60, None)]
+
+
+def thaw_days_to_resolve(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     spans = [
         (closed_at - opened_at).total_seconds() / 86400
         for opened_at, closed_at in RecoveryCase.objects.filter(
             _teams("account__team_id", teams),
+            _segment("account", segment),
             playbook__kind=PlaybookKind.THAW,
             closed_at__gte=since,
             closed_at__lt=until,
         ).values_list("opened_at", "closed_at")
     ]
     return {
-        "definition": (
+        "definition": _(
             "Thaw cases closed in the period, whatever their outcome: the mean number of "
-            "days from opening to closing."
+            "days from opening to closing. The histogram counts the cases by days taken, "
+            "from (included) to (not included)."
         ),
         "cases": len(spans),
         "mean_days": round(statistics.fmean(spans), 2) if spans else None,
+        "histogram": [
+            {
+                "from_days": low,
+                "to_days": high,
+                "cases": sum(low <= d and (high is None or d < high) for d in spans),
+            }
+            for low, high in THAW_BUCKETS
+        ],
     }
 
 
 # -- 4. never the same mistake twice ------------------------------------------------
 
 
-def recurring_causes(*, teams: set[int] | None, start: date, end: date) -> dict:
+def recurring_causes(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
+    incidents = Incident.objects.filter(
+        _teams("team_id", teams), discovered_at__gte=since, discovered_at__lt=until
+    )
+    if segment:
+        incidents = incidents.filter(
+            Exists(
+                AffectedAccount.objects.filter(
+                    incident=OuterRef("pk"), account__health__segment=segment
+                )
+            )
+        )
     rows = [
         {"cause": slug, "name": name, "incidents": n}
-        for slug, name, n in Incident.objects.filter(
-            _teams("team_id", teams), discovered_at__gte=since, discovered_at__lt=until
-        )
-        .order_by()
+        for slug, name, n in incidents.order_by()
         .values_list("cause__slug", "cause__name")
         .annotate(n=Count("id"))
         .order_by("-n", "cause__slug")
     ]
     return {
-        "definition": (
+        "definition": _(
             "Incidents discovered in the period, counted per cause category; recurring are "
             "the causes with more than one incident in the period."
         ),
@@ -282,11 +351,14 @@ def recurring_causes(*, teams: set[int] | None, start: date, end: date) -> dict:
 # -- 5. a third chance is rare --------------------------------------------------------
 
 
-def double_failures(*, teams: set[int] | None, start: date, end: date) -> dict:
+def double_failures(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     cases = (
         RecoveryCase.objects.filter(
             _teams("account__team_id", teams),
+            _segment("account", segment),
             last_chance=True,
             opened_at__gte=since,
             opened_at__lt=until,
@@ -299,7 +371,7 @@ def double_failures(*, teams: set[int] | None, start: date, end: date) -> dict:
         row = accounts.setdefault(account_id, {"account_id": account_id, "name": name, "cases": []})
         row["cases"].append({"case_id": case_id, "opened_at": opened_at.isoformat()})
     return {
-        "definition": (
+        "definition": _(
             "Accounts with a last-chance case opened in the period: a case opened while the "
             "account's latest closed case had ended recovered or as advocate."
         ),
@@ -311,10 +383,11 @@ def double_failures(*, teams: set[int] | None, start: date, end: date) -> dict:
 # -- 6. work in hand, now ----------------------------------------------------------------
 
 
-def open_work(*, teams: set[int] | None, now: datetime) -> dict:
+def open_work(*, teams: set[int] | None, now: datetime, segment: str | None = None) -> dict:
     steps = (
         CaseStep.objects.filter(
             _teams("case__account__team_id", teams),
+            _segment("case__account", segment),
             case__closed_at__isnull=True,
             done_at__isnull=True,
         )
@@ -328,19 +401,20 @@ def open_work(*, teams: set[int] | None, now: datetime) -> dict:
         # A paused clock stops where it was paused, as the case page shows it.
         late_steps += (paused_at or now) > due_at
     open_cases = RecoveryCase.objects.filter(
-        _teams("account__team_id", teams), closed_at__isnull=True
+        _teams("account__team_id", teams), _segment("account", segment), closed_at__isnull=True
     ).values_list("id", "playbook__kind")
     counts: Counter[tuple[str, str]] = Counter(
         stage.get(case_id, (kind, "all_steps_done")) for case_id, kind in open_cases
     )
     late_commitments = Commitment.objects.filter(
         _teams("case__account__team_id", teams),
+        _segment("case__account", segment),
         case__closed_at__isnull=True,
         status=CommitmentStatus.OPEN,
         due_at__lt=now,
     ).count()
     return {
-        "definition": (
+        "definition": _(
             "Open cases now, by stage: the playbook and the key of the first step (in playbook "
             "order) that is neither done nor skipped ('all_steps_done' when none is left). "
             "Late steps: unfinished steps of open cases past their deadline (a paused case's "
@@ -359,11 +433,14 @@ def open_work(*, teams: set[int] | None, now: datetime) -> dict:
 # -- 7. satisfaction around a recovery -------------------------------------------------
 
 
-def satisfaction_before_after(*, teams: set[int] | None, start: date, end: date) -> dict:
+def satisfaction_before_after(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     cases = list(
         RecoveryCase.objects.filter(
             _teams("account__team_id", teams),
+            _segment("account", segment),
             playbook__kind=PlaybookKind.MISTAKE,
             closed_at__gte=since,
             closed_at__lt=until,
@@ -389,7 +466,7 @@ def satisfaction_before_after(*, teams: set[int] | None, start: date, end: date)
         else:
             unpaired += 1
     return {
-        "definition": (
+        "definition": _(
             "Mistake cases closed in the period that have CSAT answers (1–5) both in the 90 "
             "days before the case opened and in the 90 days after it closed. For each such "
             "case the mean answer before and after; the figures are the means of those case "
@@ -406,21 +483,24 @@ def satisfaction_before_after(*, teams: set[int] | None, start: date, end: date)
 # -- 8. the TARP table -----------------------------------------------------------------------
 
 
-def _complaints_in(teams: set[int] | None, since: datetime, until: datetime):
+def _complaints_in(teams: set[int] | None, since: datetime, until: datetime, segment: str | None):
     return Complaint.objects.filter(
         _teams("team_id", teams),
+        _segment("account", segment),
         account__isnull=False,
         received_at__gte=since,
         received_at__lt=until,
     )
 
 
-def retention_after_problems(*, teams: set[int] | None, start: date, end: date) -> dict:
+def retention_after_problems(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
     # Each account's first complaint of the period decides its row.
     complained: dict[int, tuple[datetime, datetime | None]] = {}
     for account_id, received_at, resolved_at in (
-        _complaints_in(teams, since, until)
+        _complaints_in(teams, since, until, segment)
         .order_by("received_at", "id")
         .values_list("account_id", "received_at", "resolved_at")
     ):
@@ -429,6 +509,7 @@ def retention_after_problems(*, teams: set[int] | None, start: date, end: date) 
     for account_id, opened_at in (
         RecoveryCase.objects.filter(
             _teams("account__team_id", teams),
+            _segment("account", segment),
             playbook__kind=PlaybookKind.MISTAKE,
             opened_at__gte=since,
             opened_at__lt=until,
@@ -479,7 +560,7 @@ def retention_after_problems(*, teams: set[int] | None, start: date, end: date) 
             }
         )
     return {
-        "definition": (
+        "definition": _(
             "Accounts that had a problem in the period: a mistake case opened or a complaint "
             "received. Those with a complaint in the period are 'complained', split by their "
             "first complaint of the period: not resolved (as of now), resolved within 24 hours "
@@ -494,12 +575,17 @@ def retention_after_problems(*, teams: set[int] | None, start: date, end: date) 
 # -- 9. complainers buy more ---------------------------------------------------------------
 
 
-def spend_complainers_vs_silent(*, teams: set[int] | None, start: date, end: date) -> dict:
+def spend_complainers_vs_silent(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
     since, until = period_bounds(start, end)
-    complainers = set(_complaints_in(teams, since, until).values_list("account_id", flat=True))
+    complainers = set(
+        _complaints_in(teams, since, until, segment).values_list("account_id", flat=True)
+    )
     affected = set(
         AffectedAccount.objects.filter(
             _teams("incident__team_id", teams),
+            _segment("account", segment),
             incident__discovered_at__gte=since,
             incident__discovered_at__lt=until,
         ).values_list("account_id", flat=True)
@@ -539,7 +625,7 @@ def spend_complainers_vs_silent(*, teams: set[int] | None, start: date, end: dat
             for group, row in sorted(groups.items())
         }
     return {
-        "definition": (
+        "definition": _(
             "Complainers: accounts with a complaint received in the period. Silent: accounts "
             "affected by an incident discovered in the period that did not complain in it. "
             "Mean order value per account: the sum of the group's order signals in the "
@@ -547,4 +633,106 @@ def spend_complainers_vs_silent(*, teams: set[int] | None, start: date, end: dat
             "count as zero). Per account currency: order amounts are taken to be in it."
         ),
         "by_currency": result,
+    }
+
+
+# -- 10. at-risk = satisfied but not loyal, over time ------------------------------------------
+
+DAILY_UP_TO_DAYS = 31
+SAMPLING = gettext_lazy(
+    "Sampled days: every day with snapshots when the period is 31 days or shorter; "
+    "otherwise the last day with snapshots in each ISO week (Monday to Sunday) of the period."
+)
+
+
+def snapshot_days(start: date, end: date) -> tuple[str, list[date]]:
+    """The days a history figure reads: ("day", every snapshot day) for a short period,
+    else ("week", the last snapshot day of each ISO week). One index seek per day or
+    week instead of a DISTINCT over every account's snapshots."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    snapshots = HealthSnapshot.objects.order_by("-day").values_list("day", flat=True)
+    if (end - start).days + 1 <= DAILY_UP_TO_DAYS:
+        buckets = [(start + timedelta(days=n),) * 2 for n in range((end - start).days + 1)]
+        sampling = "day"
+    else:
+        monday = start - timedelta(days=start.weekday())
+        buckets = []
+        while monday <= end:
+            buckets.append((max(monday, start), min(monday + timedelta(days=6), end)))
+            monday += timedelta(days=7)
+        sampling = "week"
+    days = [snapshots.filter(day__gte=low, day__lte=high).first() for low, high in buckets]
+    return sampling, [day for day in days if day is not None]
+
+
+def _snapshots(teams: set[int] | None, segment: str | None, days: list[date]):
+    return HealthSnapshot.objects.filter(
+        _teams("account__team_id", teams), _segment("account", segment), day__in=days
+    ).order_by()
+
+
+def segments_over_time(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
+    sampling, days = snapshot_days(start, end)
+    counts = {
+        (day, kind): n
+        for day, kind, n in _snapshots(teams, segment, days)
+        .exclude(segment="")
+        .values_list("day", "segment")
+        .annotate(n=Count("id"))
+        .values_list("day", "segment", "n")
+    }
+    return {
+        "definition": _(
+            "Accounts per loyalty segment (loyal; satisfied but at risk; unhappy) in the "
+            "daily health snapshots of the sampled days. Snapshots taken before segments "
+            "were kept have none and are not counted."
+        )
+        + " "
+        + str(SAMPLING),
+        "sampling": sampling,
+        "by_day": [
+            {"day": day.isoformat(), **{s: counts.get((day, s), 0) for s in LoyaltySegment.values}}
+            for day in days
+        ],
+    }
+
+
+def revenue_at_risk_over_time(
+    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
+) -> dict:
+    sampling, days = snapshot_days(start, end)
+    sums = {
+        (day, currency): (total, n)
+        for day, currency, total, n in _snapshots(teams, segment, days)
+        .filter(Q(band=Band.RED) | Q(segment=LoyaltySegment.AT_RISK))
+        .exclude(account__lifecycle__in=CLOSED_LIFECYCLES)
+        .values_list("day", "account__currency")
+        .annotate(total=Sum("account__annual_value"), n=Count("id"))
+        .values_list("day", "account__currency", "total", "n")
+    }
+    currencies = sorted({currency for _day, currency in sums})
+    nothing = (Decimal(0), 0)
+    return {
+        "definition": _(
+            "Per sampled day and currency: the annual value of the accounts whose snapshot "
+            "that day was red or 'satisfied but at risk' (the accounts list's rule, applied "
+            "to each day's snapshot). Values, currencies and lifecycles are the accounts' "
+            "as they are now, as the timeline keeps no history of values: accounts churned "
+            "or parting now are left out of every day."
+        )
+        + " "
+        + str(SAMPLING),
+        "sampling": sampling,
+        "days": [day.isoformat() for day in days],
+        "by_currency": {
+            currency: [
+                {"day": day.isoformat(), "total": _money(total or Decimal(0)), "accounts": n}
+                for day in days
+                for total, n in [sums.get((day, currency), nothing)]
+            ]
+            for currency in currencies
+        },
     }

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from amends.insights import views
 
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("insights/", views.dashboard_view, name="dashboard"),
+    path("insights/<slug:figure>.csv", views.csv_view, name="csv"),
+]

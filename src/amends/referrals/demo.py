@@ -118,7 +118,11 @@ def _record(referrer: Account, plan: Planned, taken: set[int], now: datetime) ->
 
 @transaction.atomic
 def demo_referrals(*, now: datetime | None = None) -> int:
-    """Add the demo referrals that are not there yet; returns how many were added."""
+    """Add the demo referrals once; returns how many were added. Once any referral
+    exists nothing is added: the accounts chosen depend on data that later demo
+    steps change (churn, partings), so a second run would pick others."""
+    if Referral.objects.exists():
+        return 0
     now = now or timezone.now()
     taken = set(
         Referral.objects.filter(referred_account__isnull=False).values_list(

@@ -1,4 +1,4 @@
-"""The shell around every screen: the language switcher and the areas still to come."""
+"""The shell around every screen: the language switcher."""
 
 import pytest
 from playwright.sync_api import expect
@@ -50,26 +50,3 @@ def test_the_language_can_be_chosen_before_logging_in(page, people):
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url("**/accounts/")
     expect(page.locator("html")).to_have_attribute("lang", "pl")
-
-
-@pytest.mark.parametrize(
-    ("link", "path", "says"),
-    [
-        ("Insights", "/insights/", "numbers that show"),
-    ],
-)
-def test_the_areas_still_to_come_say_so(page, people, link, path, says):
-    browser_login(page, "alex")
-    nav = page.get_by_role("navigation", name="Main")
-
-    nav.get_by_role("link", name=link).click()
-
-    page.wait_for_url(f"**{path}")
-    expect(page.get_by_role("heading", name="Coming soon")).to_be_visible()
-    expect(page.locator("main")).to_contain_text(says)
-    expect(nav.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
-    expect(nav.get_by_role("link", name="Accounts")).not_to_have_attribute("aria-current", "page")
-
-    page.get_by_role("link", name="Back to accounts").click()
-    page.wait_for_url("**/accounts/")
-    expect(nav.get_by_role("link", name="Accounts")).to_have_attribute("aria-current", "page")

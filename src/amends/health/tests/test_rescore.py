@@ -149,6 +149,19 @@ def test_it_upserts_one_score_and_one_snapshot_a_day_however_often_it_runs(accou
     assert health_of(account).factors["complaints"]["measure"] == 2
 
 
+def test_it_keeps_the_segment_in_the_daily_snapshot(account, make_account, say):
+    unhappy = make_account("Unhappy Freight")
+    say(account, "nps", 1, value=8)  # passive: satisfied but at risk
+    say(unhappy, "nps", 1, value=2)
+    health_rescore(rules=False)
+
+    snapshots = HealthSnapshot.objects.filter(day=timezone.localdate())
+    assert dict(snapshots.values_list("account__name", "segment")) == {
+        "Harbor Printing Ltd": "at_risk",
+        "Unhappy Freight": "unhappy",
+    }
+
+
 def test_it_points_the_trend_at_the_snapshot_a_week_or_more_ago(account, say):
     say(account, "nps", 1, value=10)
     today = timezone.localdate()

@@ -26,6 +26,7 @@ import pytest
 
 from amends.accounts.models import Account
 from amends.complaints.models import Channel, Complaint
+from amends.health.models import AccountHealth
 from amends.incidents.models import CauseCategory, Severity
 from amends.incidents.services import Impact, incident_declare
 from amends.insights import metrics
@@ -388,3 +389,122 @@ def test_it_compares_spend_of_complainers_and_silent_customers(problems):
 def test_it_refuses_a_period_that_ends_before_it_starts():
     with pytest.raises(ValueError):
         metrics.period_bounds(date(2025, 3, 2), date(2025, 3, 1))
+
+
+# -- the segment filter ----------------------------------------------------------------------
+
+
+def segment_now(segment, *accounts):
+    """What the latest rescore said: only the segment matters to the filter."""
+    for account in accounts:
+        AccountHealth.objects.create(
+            account=account, score=50, band="yellow", segment=segment, scored_at=at(4, 1)
+        )
+
+
+@pytest.fixture
+def segmented(problems):
+    A, D, E, F, G = (problems[n] for n in "ADEFG")
+    segment_now("at_risk", A, D)
+    segment_now("unhappy", E, F)
+    segment_now("loyal", G)  # B, C and H were never scored: in no segment
+    return problems
+
+
+def test_it_narrows_case_figures_to_a_segment(segmented):
+    north = {segmented["people"].north.pk}
+    at_risk = {"teams": north, "segment": "at_risk", **MARCH}
+
+    # A (3 h, on time) and D (major, never contacted) are at risk.
+    assert metrics.first_contact_times(**at_risk)["by_severity"] == [
+        {
+            "severity": 1,
+            "label": "Critical",
+            "contacted": 1,
+            "not_yet_contacted": 0,
+            "median_hours": 3.0,
+            "p90_hours": 3.0,
+            "within_deadline_share": 1.0,
+        },
+        {
+            "severity": 2,
+            "label": "Major",
+            "contacted": 0,
+            "not_yet_contacted": 1,
+            "median_hours": None,
+            "p90_hours": None,
+            "within_deadline_share": None,
+        },
+    ]
+    # Closed in March among A and D: A, recovered.
+    rate = metrics.recovery_rate(**at_risk)
+    assert (rate["closed"], rate["recovered"], rate["rate"]) == (1, 1, 1.0)
+    # Open now among A and D: D, waiting for first contact.
+    assert metrics.open_work(teams=north, segment="at_risk", now=at(4, 1))["by_stage"] == [
+        {"playbook": "mistake", "stage": "first_contact", "cases": 1}
+    ]
+    # F's last-chance case: F is unhappy, not at risk.
+    assert metrics.double_failures(**at_risk)["accounts"] == 0
+    assert metrics.double_failures(**(at_risk | {"segment": "unhappy"}))["accounts"] == 1
+    # G's thaw case (10.5 days); H was never scored.
+    thaw = metrics.thaw_days_to_resolve(**(at_risk | {"segment": "loyal"}))
+    assert (thaw["cases"], thaw["mean_days"]) == (1, 10.5)
+    assert thaw["histogram"][1] == {"from_days": 7, "to_days": 14, "cases": 1}
+
+
+def test_it_keeps_the_incidents_that_touched_the_segment(segmented):
+    north = {segmented["people"].north.pk}
+    # I1 touched A, I2 touched D (both supplier); I3 touched only E and F (unhappy).
+    at_risk = metrics.recurring_causes(teams=north, segment="at_risk", **MARCH)
+    assert at_risk["by_cause"] == [{"cause": "supplier", "name": "Supplier", "incidents": 2}]
+    unhappy = metrics.recurring_causes(teams=north, segment="unhappy", **MARCH)
+    assert unhappy["by_cause"] == [{"cause": "process", "name": "Process", "incidents": 1}]
+    assert unhappy["recurring"] == []
+
+
+def test_it_narrows_the_complaint_figures_to_a_segment(segmented):
+    north = {segmented["people"].north.pk}
+    at_risk = {"teams": north, "segment": "at_risk", **MARCH}
+    owner = segmented["owner"]
+    promise(case_of(segmented["A"]), owner, CommitmentStatus.KEPT, at(3, 5), resolved=at(3, 5))
+    promise(case_of(segmented["D"]), owner, CommitmentStatus.BROKEN, at(3, 9), resolved=at(3, 9))
+    promise(case_of(segmented["E"]), owner, CommitmentStatus.KEPT, at(3, 21), resolved=at(3, 21))
+
+    kept = metrics.commitments_kept_on_time(**at_risk)
+    assert (kept["kept"], kept["broken"], kept["share"]) == (1, 1, 0.5)
+    # A did not complain and buys; D complained, is not resolved, and buys.
+    assert metrics.retention_after_problems(**at_risk)["rows"] == [
+        {"group": "did_not_complain", "accounts": 1, "still_buying": 1, "share": 1.0},
+        {"group": "complained", "accounts": 1, "still_buying": 1, "share": 1.0},
+        {"group": "complained_not_resolved", "accounts": 1, "still_buying": 1, "share": 1.0},
+        {"group": "complained_resolved_slowly", "accounts": 0, "still_buying": 0, "share": None},
+        {"group": "complained_resolved_fast", "accounts": 0, "still_buying": 0, "share": None},
+    ]
+    # Complainer D ordered 300 in March; silent A's order came in April.
+    assert metrics.spend_complainers_vs_silent(**at_risk)["by_currency"] == {
+        "EUR": {
+            "complainers": {"accounts": 1, "total": "300.00", "mean_per_account": "300.00"},
+            "silent": {"accounts": 1, "total": "0.00", "mean_per_account": "0.00"},
+        }
+    }
+
+
+def test_it_narrows_satisfaction_and_win_back_to_a_segment(segmented, people):
+    A, C = segmented["A"], segmented["C"]
+    for account, when, value in [(A, at(2, 10), "2"), (A, at(4, 10), "5")]:
+        signal(account, "csat", when, value)
+    signal(C, "csat", at(3, 1), "3")
+    signal(C, "csat", at(4, 1), "5")
+    satisfied = metrics.satisfaction_before_after(teams=None, segment="at_risk", **MARCH)
+    # A only: C was never scored, B (lost) is in no segment either.
+    assert (satisfied["cases"], satisfied["mean_before"], satisfied["mean_after"]) == (1, 2.0, 5.0)
+
+    gone, back = (Account.objects.create(team=people.north, name=n) for n in ("Gone", "Back"))
+    for account in (gone, back):
+        lifecycle_event(account, at(1, 15), "churned")
+    lifecycle_event(back, at(3, 10), "won_back")
+    segment_now("unhappy", gone, back)
+    segment_now("loyal", segmented["H"])
+    lifecycle_event(segmented["H"], at(1, 20), "churned")
+    won = metrics.win_back_rate(teams=None, segment="unhappy", **MARCH)
+    assert (won["churned_at_start"], won["won_back"], won["rate"]) == (2, 1, 0.5)

@@ -5,6 +5,7 @@ from amends.complaints.services import demo_feedback_pages
 from amends.core.demo import DEMO_PASSWORD, demo_load
 from amends.core.progress import ProgressBar
 from amends.health.services import health_rescore
+from amends.insights.demo import demo_insights
 from amends.parting.demo import demo_parting
 from amends.recovery.demo import demo_recovery
 from amends.referrals.demo import demo_referrals
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         referrals = demo_referrals()  # after the partings: former clients refer too
         if signals or referrals:
             health_rescore()
+            # Half a year of history behind every chart, then a rescore for the trends.
+            demo_insights()
+            health_rescore(rules=False)
         self.stdout.write(
             f"Demo data: {result.teams} teams, {result.users} people, "
             f"{result.accounts} accounts, {result.contacts} contacts, {cases} recovery cases, "
