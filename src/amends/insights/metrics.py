@@ -21,13 +21,9 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Account, Lifecycle
 from amends.complaints.models import Complaint
-from amends.health.models import Band, HealthSnapshot
-from amends.health.models import Segment as LoyaltySegment
-from amends.health.rules import CLOSED_LIFECYCLES
 from amends.incidents.models import AffectedAccount, Incident, Severity
 from amends.recovery.models import (
     CaseStep,
@@ -633,106 +629,4 @@ def spend_complainers_vs_silent(
             "count as zero). Per account currency: order amounts are taken to be in it."
         ),
         "by_currency": result,
-    }
-
-
-# -- 10. at-risk = satisfied but not loyal, over time ------------------------------------------
-
-DAILY_UP_TO_DAYS = 31
-SAMPLING = gettext_lazy(
-    "Sampled days: every day with snapshots when the period is 31 days or shorter; "
-    "otherwise the last day with snapshots in each ISO week (Monday to Sunday) of the period."
-)
-
-
-def snapshot_days(start: date, end: date) -> tuple[str, list[date]]:
-    """The days a history figure reads: ("day", every snapshot day) for a short period,
-    else ("week", the last snapshot day of each ISO week). One index seek per day or
-    week instead of a DISTINCT over every account's snapshots."""
-    if end < start:
-        raise ValueError("The period ends before it starts.")
-    snapshots = HealthSnapshot.objects.order_by("-day").values_list("day", flat=True)
-    if (end - start).days + 1 <= DAILY_UP_TO_DAYS:
-        buckets = [(start + timedelta(days=n),) * 2 for n in range((end - start).days + 1)]
-        sampling = "day"
-    else:
-        monday = start - timedelta(days=start.weekday())
-        buckets = []
-        while monday <= end:
-            buckets.append((max(monday, start), min(monday + timedelta(days=6), end)))
-            monday += timedelta(days=7)
-        sampling = "week"
-    days = [snapshots.filter(day__gte=low, day__lte=high).first() for low, high in buckets]
-    return sampling, [day for day in days if day is not None]
-
-
-def _snapshots(teams: set[int] | None, segment: str | None, days: list[date]):
-    return HealthSnapshot.objects.filter(
-        _teams("account__team_id", teams), _segment("account", segment), day__in=days
-    ).order_by()
-
-
-def segments_over_time(
-    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
-) -> dict:
-    sampling, days = snapshot_days(start, end)
-    counts = {
-        (day, kind): n
-        for day, kind, n in _snapshots(teams, segment, days)
-        .exclude(segment="")
-        .values_list("day", "segment")
-        .annotate(n=Count("id"))
-        .values_list("day", "segment", "n")
-    }
-    return {
-        "definition": _(
-            "Accounts per loyalty segment (loyal; satisfied but at risk; unhappy) in the "
-            "daily health snapshots of the sampled days. Snapshots taken before segments "
-            "were kept have none and are not counted."
-        )
-        + " "
-        + str(SAMPLING),
-        "sampling": sampling,
-        "by_day": [
-            {"day": day.isoformat(), **{s: counts.get((day, s), 0) for s in LoyaltySegment.values}}
-            for day in days
-        ],
-    }
-
-
-def revenue_at_risk_over_time(
-    *, teams: set[int] | None, start: date, end: date, segment: str | None = None
-) -> dict:
-    sampling, days = snapshot_days(start, end)
-    sums = {
-        (day, currency): (total, n)
-        for day, currency, total, n in _snapshots(teams, segment, days)
-        .filter(Q(band=Band.RED) | Q(segment=LoyaltySegment.AT_RISK))
-        .exclude(account__lifecycle__in=CLOSED_LIFECYCLES)
-        .values_list("day", "account__currency")
-        .annotate(total=Sum("account__annual_value"), n=Count("id"))
-        .values_list("day", "account__currency", "total", "n")
-    }
-    currencies = sorted({currency for _day, currency in sums})
-    nothing = (Decimal(0), 0)
-    return {
-        "definition": _(
-            "Per sampled day and currency: the annual value of the accounts whose snapshot "
-            "that day was red or 'satisfied but at risk' (the accounts list's rule, applied "
-            "to each day's snapshot). Values, currencies and lifecycles are the accounts' "
-            "as they are now, as the timeline keeps no history of values: accounts churned "
-            "or parting now are left out of every day."
-        )
-        + " "
-        + str(SAMPLING),
-        "sampling": sampling,
-        "days": [day.isoformat() for day in days],
-        "by_currency": {
-            currency: [
-                {"day": day.isoformat(), "total": _money(total or Decimal(0)), "accounts": n}
-                for day in days
-                for total, n in [sums.get((day, currency), nothing)]
-            ]
-            for currency in currencies
-        },
     }

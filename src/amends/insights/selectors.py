@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.http import Http404
 from django.utils import timezone
 
-from amends.insights import metrics
+from amends.insights import history, metrics
 from amends.people.access import READ, team_ids_for
 from amends.people.models import Team
 
@@ -19,8 +19,8 @@ MAX_DAYS = 10 * 366
 
 # The figures in the dashboard's order, by the name the URLs, the API and the command use.
 FIGURES: dict[str, Callable[..., dict]] = {
-    "revenue-at-risk": metrics.revenue_at_risk_over_time,
-    "segments": metrics.segments_over_time,
+    "revenue-at-risk": history.revenue_at_risk_over_time,
+    "segments": history.segments_over_time,
     "open-work": metrics.open_work,
     "first-contact": metrics.first_contact_times,
     "commitments": metrics.commitments_kept_on_time,

@@ -20,7 +20,7 @@ import pytest
 
 from amends.accounts.models import Account
 from amends.health.models import AccountHealth, HealthSnapshot
-from amends.insights import metrics
+from amends.insights import history as figures
 
 # 37 days, so one sampled day per ISO week: the weeks start on 02-24, 03-03, 03-10,
 # 03-17, 03-24 and 03-31; 03-17 to 03-23 and 03-31 to 04-06 have no snapshot.
@@ -75,14 +75,14 @@ def history(people):
 
 
 def test_it_samples_the_last_snapshot_day_of_each_week_or_every_day(history):
-    sampling, days = metrics.snapshot_days(**WEEKS)
+    sampling, days = figures.snapshot_days(**WEEKS)
     assert (sampling, [d.day for d in days]) == ("week", [2, 8, 12, 25])
-    sampling, days = metrics.snapshot_days(start=date(2025, 3, 1), end=date(2025, 3, 31))
+    sampling, days = figures.snapshot_days(start=date(2025, 3, 1), end=date(2025, 3, 31))
     assert (sampling, [d.day for d in days]) == ("day", [2, 5, 8, 12, 25])
 
 
 def test_it_counts_accounts_per_segment_on_the_sampled_days(history):
-    result = metrics.segments_over_time(teams={history.north.pk}, **WEEKS)
+    result = figures.segments_over_time(teams={history.north.pk}, **WEEKS)
 
     # 03-02, 03-08 (not 03-05: the week's last), 03-12, 03-25. U's blank segment and
     # South's T are not counted.
@@ -97,7 +97,7 @@ def test_it_counts_accounts_per_segment_on_the_sampled_days(history):
 
 
 def test_it_sums_revenue_at_risk_per_currency_on_the_sampled_days(history):
-    result = metrics.revenue_at_risk_over_time(teams={history.north.pk}, **WEEKS)
+    result = figures.revenue_at_risk_over_time(teams={history.north.pk}, **WEEKS)
 
     # 03-02: Q at risk 500 + U red 50 (EUR), R red 2000 (USD); S is churned now.
     # 03-08: P and Q at risk, 1500 EUR. 03-12: P red, 1000. 03-25: Q red, 500.
@@ -117,13 +117,13 @@ def test_it_sums_revenue_at_risk_per_currency_on_the_sampled_days(history):
         ],
     }
     # Every team: South's T joins 03-08.
-    everyone = metrics.revenue_at_risk_over_time(teams=None, **WEEKS)["by_currency"]["EUR"][1]
+    everyone = figures.revenue_at_risk_over_time(teams=None, **WEEKS)["by_currency"]["EUR"][1]
     assert everyone == {"day": "2025-03-08", "total": "1800.00", "accounts": 3}
 
 
 def test_it_reads_every_snapshot_day_of_a_short_period(history):
     week = {"start": date(2025, 3, 3), "end": date(2025, 3, 9)}
-    result = metrics.segments_over_time(teams={history.north.pk}, **week)
+    result = figures.segments_over_time(teams={history.north.pk}, **week)
     assert result["sampling"] == "day"
     # P alone on 03-05: no other account has a snapshot that day.
     assert result["by_day"] == [
@@ -134,14 +134,14 @@ def test_it_reads_every_snapshot_day_of_a_short_period(history):
 
 def test_it_follows_the_accounts_in_a_segment_now_through_their_history(history):
     # Only P is satisfied but at risk now: its history, whatever its segment then.
-    segments = metrics.segments_over_time(teams=None, segment="at_risk", **WEEKS)
+    segments = figures.segments_over_time(teams=None, segment="at_risk", **WEEKS)
     assert [(d["loyal"], d["at_risk"], d["unhappy"]) for d in segments["by_day"]] == [
         (1, 0, 0),
         (0, 1, 0),
         (0, 0, 1),
         (1, 0, 0),
     ]
-    revenue = metrics.revenue_at_risk_over_time(teams=None, segment="at_risk", **WEEKS)
+    revenue = figures.revenue_at_risk_over_time(teams=None, segment="at_risk", **WEEKS)
     assert [p["total"] for p in revenue["by_currency"]["EUR"]] == [
         "0.00",
         "1000.00",
@@ -149,7 +149,7 @@ def test_it_follows_the_accounts_in_a_segment_now_through_their_history(history)
         "0.00",
     ]
     assert list(revenue["by_currency"]) == ["EUR"]
-    assert metrics.segments_over_time(teams=None, segment="unhappy", **WEEKS)["by_day"] == [
+    assert figures.segments_over_time(teams=None, segment="unhappy", **WEEKS)["by_day"] == [
         {"day": day, "loyal": 0, "at_risk": 0, "unhappy": 0}
         for day in ("2025-03-02", "2025-03-08", "2025-03-12", "2025-03-25")
     ]
