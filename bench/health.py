@@ -201,6 +201,9 @@ def time_list(requests: int) -> list[dict]:
         ("list, harbor, yellow", "/accounts/?q=harbor&band=yellow"),
         ("account page", f"/accounts/{account_id}/"),
         ("health API", f"/api/v1/accounts/{account_id}/health"),
+        # Not a list: the dashboard reads every figure over 90 days; shown for scale.
+        ("insights dashboard", "/insights/"),
+        ("insights API, every figure", "/api/v1/insights"),
     ]:
         for _ in range(5):
             client.get(path)
@@ -293,7 +296,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     lists = time_list(args.requests)
     print(f"\n{'page (in process)':<52} {'p50':>7} {'p95':>7} {'max':>7}")
     for row in lists:
-        flag = "" if row["p95"] < LIST_GOAL_MS else "  over 50 ms"
+        flag = "" if row["p95"] < LIST_GOAL_MS or "insights" in row["path"] else "  over 50 ms"
         print(f"{row['path']:<52} {row['p50']:>7} {row['p95']:>7} {row['max']:>7}{flag}")
 
     meta = {
