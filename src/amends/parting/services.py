@@ -467,7 +467,8 @@ def exit_update_draft(*, plan: ExitPlan, now: datetime | None = None) -> str:
     with translation.override(customer_language(case)):
         lines = [_("Here is where we are with the hand-over.")]
         done, coming = [], []
-        for item in plan.items.select_related("commitment"):
+        # The end of service closes the text on its own line, not in the lists.
+        for item in plan.items.exclude(kind=ExitItemKind.END).select_related("commitment"):
             commitment = _current(item.commitment)
             day = timezone.localtime(commitment.due_at).date().isoformat()
             if commitment.status in (CommitmentStatus.KEPT, CommitmentStatus.KEPT_LATE):
