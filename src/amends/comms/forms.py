@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import language_code
 from amends.comms.models import MessageTemplate
@@ -117,7 +118,10 @@ class CaseMessageForm(MessageForm):
 class ValuePeriodForm(forms.Form):
     """The period a value summary counts, and to whom it goes."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=pgettext_lazy("start of a period", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     contact = forms.ModelChoiceField(
         label=_("Send to"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.health.models import Segment
 from amends.insights.selectors import MAX_DAYS, Scope, default_period
@@ -29,7 +30,10 @@ class InsightsFilterForm(forms.Form):
         help_text=_("The accounts in this loyalty segment as of the latest health rescore."),
     )
     start = forms.DateField(
-        label=_("From"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
+        label=pgettext_lazy("start of a period", "From"),
+        required=False,
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
     )
     end = forms.DateField(
         label=_("Until"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
