@@ -131,3 +131,31 @@ def test_it_lets_only_a_manager_let_a_customer_go(call, people, account, who, st
         assert plan["kind"] == "abuse"
         assert plan["protected_staff"] == ["alex"]
         assert {i["owner"] for i in plan["items"]} == {"mia"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "conversation",
+        "decision",
+        "items",
+        "items/1/done",
+        "updates",
+        "final-conversation",
+        "feedback",
+        "close",
+    ],
+)
+def test_it_refuses_every_parting_action_to_outsiders_and_viewers(call, people, parting_case, path):
+    url = f"/api/v1/cases/{parting_case.pk}/parting/{path}"
+    body = {
+        "conversation": CONVERSATION,
+        "decision": {"decision": "continue", "agreed": "x"},
+        "items": {"kind": "next_step", "what": "x", "due_on": _day(3)},
+        "updates": {"text": "x"},
+        "final-conversation": {"note": "x"},
+        "feedback": {"rating": 3},
+    }.get(path.split("/")[0], {})
+    assert call("post", url, body, user=people.outsider).status_code == 404
+    assert call("post", url, body, user=people.viewer).status_code == 403
+    assert not parting_case.records.exists()
