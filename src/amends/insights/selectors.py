@@ -1,6 +1,6 @@
 """Reads behind the dashboard, its CSV files, the API and ``amends insights``: whose
 figures a reader may see, and each figure computed for one scope (teams, segment,
-period). The figures themselves are in ``metrics.py``."""
+period). The figures themselves are in ``metrics.py`` and ``history.py``."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
