@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from amends.accounts.models import Account, Contact
+from amends.parting.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import Team, User
 from amends.timeline.services import Actor, diff, event_record, snapshot
@@ -33,9 +34,15 @@ def _require_write(actor: Actor, team: Team) -> None:
         raise PermissionDenied("You may not change accounts of this team.")
 
 
-def _check_owner(owner: User | None, team: Team) -> None:
+def _check_owner(owner: User | None, team: Team, account_id: int | None = None) -> None:
     if owner is not None and not user_can(owner, "read", team.pk):
         raise ValidationError({"owner": f"{owner.get_username()} is not a member of {team.name}."})
+    if (
+        owner is not None
+        and account_id
+        and (account_id, owner.pk) in protected_pairs(account_ids=[account_id])
+    ):
+        raise ValidationError({"owner": PROTECTED_MESSAGE.format(name=owner.get_username())})
 
 
 def _prepare(account: Account) -> None:
@@ -83,7 +90,7 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
     before = snapshot(account, ACCOUNT_FIELDS)
     for name, value in changes.items():
         setattr(account, name, value)
-    _check_owner(account.owner, account.team)
+    _check_owner(account.owner, account.team, account.pk)
     _prepare(account)
     old, new = diff(before, snapshot(account, ACCOUNT_FIELDS))
     if not new:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
+from amends.parting.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (
@@ -116,6 +117,10 @@ def cases_open(
     steps = list(playbook.steps.order_by("order"))
     if not steps:
         raise ValidationError(f"The playbook {playbook.name} has no steps.")
+    if owner is not None:
+        protected = protected_pairs(account_ids=[a.pk for a in accounts])
+        if any((a.pk, owner.pk) in protected for a in accounts):
+            raise ValidationError({"owner": PROTECTED_MESSAGE.format(name=owner.get_username())})
     previous = _previous_outcome(a.pk for a in accounts)
     cases = [
         RecoveryCase(
@@ -348,6 +353,8 @@ def commitment_add(
         errors["measure"] = "Say how you will both know it is done."
     if due_at is None:
         errors["due_at"] = "A promise needs a date."
+    if (case.account_id, owner.pk) in protected_pairs(account_ids=[case.account_id]):
+        errors["owner"] = PROTECTED_MESSAGE.format(name=owner.get_username())
     if errors:
         raise ValidationError(errors)
     commitment = Commitment.objects.create(

@@ -341,3 +341,45 @@ def test_it_puts_a_due_update_in_the_owners_daily_digest(
     assert "1 update due" in digest.subject
     assert "Progress updates due to customers you are parting with" in digest.body
     assert f"/cases/{parting_case.pk}/parting/" in digest.body
+
+
+def test_it_never_again_puts_protected_staff_in_front_of_that_customer(people, account):
+    from amends.accounts.services import account_update
+    from amends.recovery.models import Playbook
+    from amends.recovery.services import case_open, commitment_add
+
+    manager = Actor(user=people.manager, via="web")
+    items = [
+        ExitItemInput(i.kind, i.what, people.manager, i.due_on) for i in exit_items(people)[1:]
+    ]
+    plan = account_let_go_for_abuse(
+        actor=manager,
+        account=account,
+        reason="Threats to our staff",
+        protected_staff=[people.agent],
+        end_on=timezone.localdate() + timedelta(days=14),
+        owner=people.manager,
+        items=items,
+    )
+    account.refresh_from_db()
+    with pytest.raises(ValidationError, match="protected from this customer"):
+        account_update(actor=manager, account=account, owner=people.agent)
+    with pytest.raises(ValidationError, match="protected from this customer"):
+        commitment_add(
+            actor=manager,
+            case=plan.case,
+            what="Call them",
+            measure="A call",
+            owner=people.agent,
+            due_at=timezone.now() + timedelta(days=1),
+        )
+    with pytest.raises(ValidationError, match="protected from this customer"):
+        case_open(
+            actor=manager,
+            account=account,
+            playbook=Playbook.objects.get(kind="complaint"),
+            severity=3,
+            owner=people.agent,
+        )
+    # Someone else is fine.
+    account_update(actor=manager, account=account, owner=people.admin)
