@@ -46,6 +46,8 @@ from amends.recovery.models import (
 from amends.recovery.services import (
     accounts_lifecycle_move,
     case_close,
+    case_lock,
+    case_log,
     case_open,
     commitment_add,
     commitment_keep,
@@ -53,7 +55,7 @@ from amends.recovery.services import (
     step_complete,
     step_skip,
 )
-from amends.timeline.services import Actor, event_record
+from amends.timeline.services import Actor
 
 MAX_FOLLOW_UPS = 12
 # A second click on "send" within this window is the same update, not a new one.
@@ -72,14 +74,6 @@ class ExitItemInput:
 # -- helpers -----------------------------------------------------------------------
 
 
-def _lock(case: RecoveryCase) -> RecoveryCase:
-    return (
-        RecoveryCase.objects.select_for_update(of=("self",))
-        .select_related("account", "playbook")
-        .get(pk=case.pk)
-    )
-
-
 def _require_parting(actor: Actor, case: RecoveryCase) -> None:
     if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
         raise PermissionDenied("You may look at this case but not change it.")
@@ -87,17 +81,6 @@ def _require_parting(actor: Actor, case: RecoveryCase) -> None:
         raise ValidationError("This is not a parting case (Playbook 4).")
     if case.is_closed:
         raise ValidationError("This case is closed and can no longer be changed.")
-
-
-def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **after) -> None:
-    event_record(
-        actor=actor,
-        action=action,
-        subject=case,
-        account_id=case.account_id,
-        summary=summary,
-        after=after,
-    )
 
 
 def _end_of_day(day: date) -> datetime:
@@ -144,7 +127,7 @@ def conversation_record(
     held_at: datetime | None = None,
     now: datetime | None = None,
 ) -> CrucialConversation:
-    case = _lock(case)
+    case = case_lock(case)
     _require_parting(actor, case)
     now = now or timezone.now()
     held_at = held_at or now
@@ -212,7 +195,7 @@ def conversation_decide_continue(
 ) -> list[Commitment]:
     """Continue: what was agreed, then an attentive period of dated follow-ups, each a
     promise to check in (as in Playbook 2)."""
-    case = _lock(case)
+    case = case_lock(case)
     conversation = _undecided(actor, case)
     now = now or timezone.now()
     errors: dict[str, str] = {}
@@ -255,12 +238,12 @@ def conversation_decide_continue(
     conversation.save(update_fields=["decision", "decided_at", "agreed", "attentive_until"])
     _finish_step(actor, case, "decision", now)
     _finish_step(actor, case, "next_steps", now)
-    _log(
+    case_log(
         actor,
         case,
         "parting.continue",
         f"Decided to continue; attentive until {conversation.attentive_until}",
-        agreed=agreed,
+        after={"agreed": agreed},
     )
     return follow_ups
 
@@ -288,7 +271,7 @@ def conversation_decide_part(
     now: datetime | None = None,
 ) -> ExitPlan:
     """Part by mutual decision: the exit plan opens at once."""
-    case = _lock(case)
+    case = case_lock(case)
     conversation = _undecided(actor, case)
     now = now or timezone.now()
     record_add(
@@ -403,13 +386,12 @@ def _plan_open(
     for item in [end, *items]:
         _item_create(actor, plan, item)
     accounts_lifecycle_move(actor, [case.account], Lifecycle.PARTING, now)
-    _log(
+    case_log(
         actor,
         case,
         "parting.plan_opened",
         f"Exit plan opened ({ExitKind(kind).label}); service ends on {end_on:%Y-%m-%d}",
-        end_on=end_on.isoformat(),
-        kind=kind,
+        after={"end_on": end_on.isoformat(), "kind": kind},
     )
     return plan
 
@@ -435,7 +417,7 @@ def _item_create(actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
 
 
 def _open_plan(actor: Actor, plan: ExitPlan) -> ExitPlan:
-    case = _lock(plan.case)
+    case = case_lock(plan.case)
     _require_parting(actor, case)
     plan = ExitPlan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan.pk)
     plan.case = case
@@ -528,7 +510,13 @@ def exit_update_send(
             )[0]
             for contact in case.account.contacts.exclude(email="")
         ]
-        _log(actor, case, "parting.update_sent", "Progress update sent", recipients=len(messages))
+        case_log(
+            actor,
+            case,
+            "parting.update_sent",
+            "Progress update sent",
+            after={"recipients": len(messages)},
+        )
     delivered = sum(message_deliver(m, actor=actor) for m in messages if m.state != "sent")
     return UpdateSent(update=update, messages=messages, delivered=delivered)
 
@@ -612,13 +600,12 @@ def exit_feedback_record(
             "feedback_at",
         ]
     )
-    _log(
+    case_log(
         actor,
         plan.case,
         "parting.feedback",
         f"Exit feedback: {rating}/5" + (" (from the customer's page)" if from_customer else ""),
-        rating=rating,
-        would_recommend=would_recommend,
+        after={"rating": rating, "would_recommend": would_recommend},
     )
     return plan
 
@@ -696,7 +683,7 @@ def account_let_go_for_abuse(
             owner=owner,
             now=now,
         )
-    case = _lock(case)
+    case = case_lock(case)
     for key in ("conversation", "decision"):
         step = CaseStep.objects.filter(case=case, key=key, done_at__isnull=True).first()
         if step is not None:
@@ -720,13 +707,12 @@ def account_let_go_for_abuse(
     plan.protected_staff.set(protected_staff)
     _protect(actor, account, case, owner, protected_ids)
     _finish_step(actor, case, "next_steps", now)
-    _log(
+    case_log(
         actor,
         case,
         "parting.let_go_for_abuse",
         "Let go for abuse",
-        reason=reason,
-        protected=len(protected_ids),
+        after={"reason": reason, "protected": len(protected_ids)},
     )
     return plan
 

@@ -41,19 +41,28 @@ def _require_write(actor: Actor, case: RecoveryCase) -> None:
         raise ValidationError("This case is closed and can no longer be changed.")
 
 
-def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **values: Any) -> None:
+def case_log(
+    actor: Actor,
+    case: RecoveryCase,
+    action: str,
+    summary: str,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """An event on the case's account timeline; every case service writes one."""
     event_record(
         actor=actor,
         action=action,
         subject=case,
         account_id=case.account_id,
         summary=summary,
-        before=values.pop("before", {}),
-        after=values.pop("after", {}),
+        before=before or {},
+        after=after or {},
     )
 
 
-def _lock(case: RecoveryCase) -> RecoveryCase:
+def case_lock(case: RecoveryCase) -> RecoveryCase:
     # Re-read under the transaction so two people can't both close or pause a case.
     return (
         RecoveryCase.objects.select_for_update()
@@ -225,7 +234,7 @@ def _missing(case: RecoveryCase, step: CaseStep) -> list[str]:
 
 @transaction.atomic
 def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) -> CaseStep:
-    case = _lock(step.case)
+    case = case_lock(step.case)
     _require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
@@ -237,7 +246,7 @@ def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) 
     step.done_at = now or timezone.now()
     step.done_by = actor.user
     step.save(update_fields=["done_at", "done_by"])
-    _log(actor, case, "case.step_done", f"Step done: {step.title}", after={"step": step.key})
+    case_log(actor, case, "case.step_done", f"Step done: {step.title}", after={"step": step.key})
     return step
 
 
@@ -245,7 +254,7 @@ def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) 
 def step_skip(
     *, actor: Actor, step: CaseStep, reason: str, now: datetime | None = None
 ) -> CaseStep:
-    case = _lock(step.case)
+    case = case_lock(step.case)
     _require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
@@ -256,7 +265,9 @@ def step_skip(
     step.done_by = actor.user
     step.skipped_reason = reason.strip()[:300]
     step.save(update_fields=["done_at", "done_by", "skipped_reason"])
-    _log(actor, case, "case.step_skipped", f"Step skipped: {step.title} ({step.skipped_reason})")
+    case_log(
+        actor, case, "case.step_skipped", f"Step skipped: {step.title} ({step.skipped_reason})"
+    )
     return step
 
 
@@ -267,7 +278,7 @@ def step_skip(
 def case_pause(
     *, actor: Actor, case: RecoveryCase, reason: str, now: datetime | None = None
 ) -> RecoveryCase:
-    case = _lock(case)
+    case = case_lock(case)
     _require_write(actor, case)
     if case.is_paused:
         raise ValidationError("The clock is already paused.")
@@ -277,13 +288,13 @@ def case_pause(
     case.paused_at, case.pause_reason = now, reason.strip()[:300]
     case.save(update_fields=["paused_at", "pause_reason"])
     CasePause.objects.create(case=case, started_at=now, reason=case.pause_reason)
-    _log(actor, case, "case.paused", f"Clock paused: {case.pause_reason}")
+    case_log(actor, case, "case.paused", f"Clock paused: {case.pause_reason}")
     return case
 
 
 @transaction.atomic
 def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None) -> RecoveryCase:
-    case = _lock(case)
+    case = case_lock(case)
     _require_write(actor, case)
     if not case.is_paused:
         raise ValidationError("The clock is not paused.")
@@ -296,7 +307,7 @@ def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None
     CasePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
     case.paused_at, case.pause_reason = None, ""
     case.save(update_fields=["paused_at", "pause_reason"])
-    _log(actor, case, "case.resumed", f"Clock resumed after {waited}")
+    case_log(actor, case, "case.resumed", f"Clock resumed after {waited}")
     return case
 
 
@@ -313,7 +324,7 @@ def record_add(
     by: User | None = None,
     at: datetime | None = None,
 ) -> CaseRecord:
-    case = _lock(case)
+    case = case_lock(case)
     _require_write(actor, case)
     clean = record_data_clean(kind, data)
     person = by or actor.user
@@ -323,7 +334,7 @@ def record_add(
     record = CaseRecord.objects.create(
         case=case, kind=kind, at=at or timezone.now(), by=person, data=clean
     )
-    _log(
+    case_log(
         actor,
         case,
         f"case.record.{kind}",
@@ -344,7 +355,7 @@ def commitment_add(
     due_at: datetime,
     free_of_charge: bool = True,
 ) -> Commitment:
-    case = _lock(case)
+    case = case_lock(case)
     _require_write(actor, case)
     errors = {}
     if not what.strip():
@@ -365,7 +376,7 @@ def commitment_add(
         due_at=due_at,
         free_of_charge=free_of_charge,
     )
-    _log(
+    case_log(
         actor,
         case,
         "case.commitment_made",
@@ -376,7 +387,7 @@ def commitment_add(
 
 
 def _open_commitment(commitment: Commitment) -> tuple[RecoveryCase, Commitment]:
-    case = _lock(commitment.case)
+    case = case_lock(commitment.case)
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
         raise ValidationError(f"This commitment is already {commitment.get_status_display()}.")
@@ -395,7 +406,7 @@ def commitment_keep(
     )
     commitment.resolved_at = now
     commitment.save(update_fields=["status", "resolved_at"])
-    _log(
+    case_log(
         actor,
         case,
         "case.commitment_kept",
@@ -417,7 +428,7 @@ def commitment_break(
     commitment.status, commitment.reason = CommitmentStatus.BROKEN, reason.strip()[:300]
     commitment.resolved_at = now or timezone.now()
     commitment.save(update_fields=["status", "reason", "resolved_at"])
-    _log(
+    case_log(
         actor,
         case,
         "case.commitment_broken",
@@ -456,7 +467,7 @@ def commitment_renegotiate(
         free_of_charge=old.free_of_charge,
         replaces=old,
     )
-    _log(
+    case_log(
         actor,
         case,
         "case.commitment_renegotiated",
@@ -479,7 +490,7 @@ def case_close(
     note: str = "",
     now: datetime | None = None,
 ) -> RecoveryCase:
-    case = _lock(case)
+    case = case_lock(case)
     _require_write(actor, case)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": f"must be one of {', '.join(Outcome.values)}"})
@@ -504,7 +515,7 @@ def case_close(
     }[Outcome(outcome)]
     if not case.account.cases.filter(closed_at__isnull=True).exists():
         accounts_lifecycle_move(actor, [case.account], lifecycle, now)
-    _log(
+    case_log(
         actor,
         case,
         "case.closed",
