@@ -90,7 +90,9 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
     before = snapshot(account, ACCOUNT_FIELDS)
     for name, value in changes.items():
         setattr(account, name, value)
-    _check_owner(account.owner, account.team, account.pk)
+    # Protection from a customer let go for abuse matters only when the owner changes.
+    owner_changed = before.get("owner") != snapshot(account, ["owner"])["owner"]
+    _check_owner(account.owner, account.team, account.pk if owner_changed else None)
     _prepare(account)
     old, new = diff(before, snapshot(account, ACCOUNT_FIELDS))
     if not new:
