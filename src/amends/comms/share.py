@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from amends.comms.models import CaseShare, CaseUpdate
 from amends.people.access import WRITE, user_can
 from amends.recovery.models import CaseRecord, CommitmentStatus, RecordKind, RecoveryCase
-from amends.timeline.services import Actor, event_record
+from amends.recovery.services import case_log
+from amends.timeline.services import Actor
 
 UPDATE_MAX_CHARS = 5000
 
@@ -32,17 +33,6 @@ def _require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) 
         raise PermissionDenied("You may look at this case but not change it.")
     if open_only and case.is_closed:
         raise ValidationError("This case is closed and can no longer be changed.")
-
-
-def _log(actor: Actor, case: RecoveryCase, action: str, summary: str, **after) -> None:
-    event_record(
-        actor=actor,
-        action=action,
-        subject=case,
-        account_id=case.account_id,
-        summary=summary,
-        after=after,
-    )
 
 
 def share_url(share: CaseShare) -> str:
@@ -69,7 +59,13 @@ def case_share_create(*, actor: Actor, case: RecoveryCase) -> tuple[CaseShare, b
         # Two clicks at once: the other one made it.
         return CaseShare.objects.get(case=case, revoked_at__isnull=True), False
     # The key stays out of the timeline: the record outlives the link.
-    _log(actor, case, "case.share_created", "Customer page link created", share_id=share.pk)
+    case_log(
+        actor,
+        case,
+        "case.share_created",
+        "Customer page link created",
+        after={"share_id": share.pk},
+    )
     return share, True
 
 
@@ -85,7 +81,13 @@ def case_share_revoke(
         return None
     share.revoked_at = now or timezone.now()
     share.save(update_fields=["revoked_at"])
-    _log(actor, case, "case.share_revoked", "Customer page link revoked", share_id=share.pk)
+    case_log(
+        actor,
+        case,
+        "case.share_revoked",
+        "Customer page link revoked",
+        after={"share_id": share.pk},
+    )
     return share
 
 
@@ -102,7 +104,9 @@ def case_update_post(
     update = CaseUpdate.objects.create(
         case=case, text=text, posted_by=actor.user, posted_at=now or timezone.now()
     )
-    _log(actor, case, "case.update_posted", f"Update for the customer: {text}", text=text)
+    case_log(
+        actor, case, "case.update_posted", f"Update for the customer: {text}", after={"text": text}
+    )
     return update
 
 

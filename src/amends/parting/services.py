@@ -206,7 +206,7 @@ def conversation_decide_continue(
         errors["attentive_days"] = "The attentive period runs from 7 to 365 days."
     if not 1 <= follow_up_every_days <= attentive_days:
         errors["follow_up_every_days"] = "Follow up at least once in the attentive period."
-    if owner is None or not team_workers(team_id=case.account.team_id).filter(pk=owner.pk).exists():
+    if owner is None or owner.pk not in _workers(case):
         errors["owner"] = "The owner must be someone in the account's team who can do the work."
     if errors:
         raise ValidationError(errors)
@@ -316,27 +316,23 @@ MEASURES = {
 }
 
 
-def _items_check(
-    case: RecoveryCase, items: list[ExitItemInput], today: date, prefix: str = "items"
-) -> dict[str, str]:
-    workers = set(team_workers(team_id=case.account.team_id).values_list("pk", flat=True))
+def _workers(case: RecoveryCase) -> set[int]:
+    """Who may own work on this case: the account's team members who can write."""
+    return set(team_workers(team_id=case.account.team_id).values_list("pk", flat=True))
+
+
+def _item_errors(item: ExitItemInput, workers: set[int], today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for number, item in enumerate(items, start=1):
-        where = f"{prefix}.{number}"
-        if item.kind not in ExitItemKind.values or item.kind == ExitItemKind.END:
-            errors[f"{where}.kind"] = (
-                "Choose a deliverable, a data hand-over, a final invoice or a next step."
-            )
-        if not item.what.strip():
-            errors[f"{where}.what"] = "Say what will be done."
-        if item.owner is None or item.owner.pk not in workers:
-            errors[f"{where}.owner"] = (
-                "Each part of the exit needs an owner from the account's team."
-            )
-        if item.due_on is None:
-            errors[f"{where}.due_on"] = "Each part of the exit needs a date."
-        elif item.due_on < today:
-            errors[f"{where}.due_on"] = "This date has already passed."
+    if item.kind not in ExitItemKind.values or item.kind == ExitItemKind.END:
+        errors["kind"] = "Choose a deliverable, a data hand-over, a final invoice or a next step."
+    if not item.what.strip():
+        errors["what"] = "Say what will be done."
+    if item.owner is None or item.owner.pk not in workers:
+        errors["owner"] = "Each part of the exit needs an owner from the account's team."
+    if item.due_on is None:
+        errors["due_on"] = "Each part of the exit needs a date."
+    elif item.due_on < today:
+        errors["due_on"] = "This date has already passed."
     return errors
 
 
@@ -353,12 +349,17 @@ def _plan_open(
     abuse_reason: str = "",
 ) -> ExitPlan:
     today = timezone.localdate(now)
-    errors = _items_check(case, items, today)
+    workers = _workers(case)
+    errors = {
+        f"items.{number}.{field}": message
+        for number, item in enumerate(items, start=1)
+        for field, message in _item_errors(item, workers, today).items()
+    }
     if end_on is None:
         errors["end_on"] = "Agree the date the service ends."
     elif end_on < today:
         errors["end_on"] = "The service cannot end in the past."
-    if owner is None or not team_workers(team_id=case.account.team_id).filter(pk=owner.pk).exists():
+    if owner is None or owner.pk not in workers:
         errors["owner"] = "The exit needs an owner from the account's team."
     kinds = {item.kind for item in items}
     for needed in REQUIRED_KINDS:
@@ -429,9 +430,9 @@ def _open_plan(actor: Actor, plan: ExitPlan) -> ExitPlan:
 @transaction.atomic
 def exit_item_add(*, actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
     plan = _open_plan(actor, plan)
-    errors = _items_check(plan.case, [item], timezone.localdate(), prefix="item")
+    errors = _item_errors(item, _workers(plan.case), timezone.localdate())
     if errors:
-        raise ValidationError({key.replace("item.1.", ""): value for key, value in errors.items()})
+        raise ValidationError(errors)
     return _item_create(actor, plan, item)
 
 
