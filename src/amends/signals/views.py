@@ -43,6 +43,8 @@ def _items(body: bytes) -> tuple[list[dict[str, str]], bool]:
         data = json.loads(body, parse_float=Decimal)
     except ValueError:
         raise WebhookRefused(400, "The body is not JSON.") from None
+    except RecursionError:  # a signed sender can still nest [[[…]]] past the parser's stack
+        raise WebhookRefused(400, "The body is nested too deep.") from None
     many = isinstance(data, list)
     objects = data if many else [data]
     if not objects:

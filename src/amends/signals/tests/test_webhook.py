@@ -152,6 +152,14 @@ def test_it_refuses_what_is_not_json_or_not_posted(client, helpdesk):
     assert (got.status_code, got["Allow"]) == (405, "POST")
 
 
+def test_it_refuses_a_signed_body_nested_too_deep(client, helpdesk):
+    _, secret = helpdesk
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = post(client, "helpdesk", deep, secret)
+    assert response.status_code == 400
+    assert response.json() == {"message": "The body is nested too deep.", "errors": []}
+
+
 def test_it_stops_taking_the_old_secret_once_rotated(client, harbor, helpdesk, capsys):
     _, old = helpdesk
     call_command("signals", "source", "rotate", "helpdesk")
