@@ -152,11 +152,19 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A tab on the live server. Every browser test is also a test of the
+    Content-Security-Policy: anything the policy blocked fails the test."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    blocked = []
+    tab.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
     yield tab
     context.close()
+    assert not blocked, "the Content-Security-Policy blocked: " + "; ".join(blocked)
 
 
 def browser_login(page, username, password=PASSWORD):

@@ -33,6 +33,7 @@ from amends.comms.notices import (
     notice_run_start,
     notice_runs_for,
 )
+from amends.core.sandbox import RenderError
 from amends.people.access import WRITE, user_can
 from amends.timeline.services import Actor
 
@@ -160,9 +161,12 @@ def _preview(run: NoticeRun) -> dict | None:
     first = run.recipients.order_by("line").first()
     if first is None or not run.texts:
         return None
-    subject, body = Letters(run.texts).render(
-        email=first.email, name=first.name, language=first.language, fields=first.fields
-    )
+    try:
+        subject, body = Letters(run.texts).render(
+            email=first.email, name=first.name, language=first.language, fields=first.fields
+        )
+    except RenderError as error:
+        return {"recipient": first, "error": str(error)}
     return {"recipient": first, "subject": subject, "body": body}
 
 

@@ -49,20 +49,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
-from django.template import (
-    Context,
-    Engine,
-    Library,
-    TemplateSyntaxError,
-    defaultfilters,
-    defaulttags,
-)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import language_code
 from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.comms.notices_csv import RecipientReader, RecipientsRejected
+from amends.core.sandbox import RenderError, text_compile, text_render
 from amends.incidents.models import Incident
 from amends.people.access import READ, WRITE, user_can
 from amends.timeline.services import Actor, event_record
@@ -143,39 +136,8 @@ def notice_failures(*, run: NoticeRun, limit: int = 50):
     return run.recipients.filter(state=RecipientState.FAILED).order_by("line")[:limit]
 
 
-# -- texts: Django's template language, with only what a letter needs ------------
+# -- texts: the one sandbox for text a user writes (amends.core.sandbox) -----------
 
-_TAGS = (
-    "comment",
-    "cycle",
-    "filter",
-    "firstof",
-    "for",
-    "if",
-    "ifchanged",
-    "now",
-    "spaceless",
-    "templatetag",
-    "verbatim",
-    "widthratio",
-    "with",
-)
-_LIBRARY = Library()
-_LIBRARY.filters.update(defaultfilters.register.filters)
-_LIBRARY.tags.update({name: defaulttags.register.tags[name] for name in _TAGS})
-
-
-class _LetterEngine(Engine):
-    """No {% load %}, {% include %}, {% url %} or {% debug %}: a text can reach
-    nothing but the plain dictionaries it is rendered with."""
-
-    default_builtins: list[str] = []
-
-    def get_template_builtins(self, builtins):
-        return [_LIBRARY]
-
-
-_ENGINE = _LetterEngine(autoescape=False, loaders=[], libraries={})
 _TAG_OR_VARIABLE = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
 _FIELD = re.compile(r"\bfields\.(\w+)")
 
@@ -218,13 +180,24 @@ def texts_clean(texts: Any) -> dict[str, dict[str, str]]:
                 errors[key] = [_("This is longer than %(n)s characters.") % {"n": limit}]
             else:
                 try:
-                    _ENGINE.from_string(value)
-                except TemplateSyntaxError as error:
+                    text_render(text_compile(value), _sample_values(value))
+                except RenderError as error:
                     errors[key] = [_("This text has a mistake: %(error)s") % {"error": error}]
         cleaned[code] = {"subject": subject, "body": body}
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _sample_values(source: str) -> dict:
+    """Made-up values for the names a text uses: a text that cannot render even
+    with them (too long, loops without end) is refused when it is written."""
+    used = {name for tag in _TAG_OR_VARIABLE.findall(source) for name in _FIELD.findall(tag)}
+    return {
+        "name": "Joanna Nowak",
+        "email": "joanna@example.com",
+        "fields": {name: "sample" for name in used},
+    }
 
 
 class Letters:
@@ -233,8 +206,7 @@ class Letters:
 
     def __init__(self, texts: dict):
         self.compiled = {
-            code: (_ENGINE.from_string(t["subject"]), _ENGINE.from_string(t["body"]))
-            for code, t in texts.items()
+            code: (text_compile(t["subject"]), text_compile(t["body"])) for code, t in texts.items()
         }
         self.fallback = next(iter(self.compiled))
         self.chosen: dict[str, str] = {}
@@ -254,9 +226,7 @@ class Letters:
     def render(self, *, email: str, name: str, language: str, fields: dict) -> tuple[str, str]:
         subject, body = self.compiled[self.text_for(language)]
         values = {"name": name, "email": email, "fields": fields}
-        rendered_subject = subject.render(Context(values, autoescape=False))
-        rendered_body = body.render(Context(values, autoescape=False))
-        return " ".join(rendered_subject.split()), rendered_body
+        return " ".join(text_render(subject, values).split()), text_render(body, values)
 
 
 def notice_languages(*, run: NoticeRun) -> list[tuple[str, int, str]]:

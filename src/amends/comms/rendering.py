@@ -1,29 +1,22 @@
 """The words of a message: a template per kind and language, filled from a case or
-an account, rendered with an engine of its own.
-
-Managers edit the templates, so they run in a small sandbox: a separate Engine
-with a short list of tags and filters (no ``{% load %}``, ``{% include %}`` or
-``{% url %}``, nothing that reads a file or the database), autoescape off because
-the result is a plain-text mail, and a context made here of plain dicts, lists
-and strings, never model instances, so a template reaches no model method."""
+an account. Managers edit the templates, so they run in the one sandbox for text
+a user writes (``amends.core.sandbox``), filled from a context made here of plain
+dicts, lists and strings, never model instances."""
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template import Context, Library, TemplateSyntaxError, defaultfilters, defaulttags
-from django.template.engine import Engine
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account, Contact
 from amends.comms.models import MessageKind, MessageTemplate
 from amends.comms.share import share_live_for, share_url
+from amends.core.sandbox import RenderError, render_text
 from amends.people.access import user_is_admin
 from amends.people.models import Membership, Role, User
 from amends.recovery.models import CommitmentStatus, RecordKind, RecoveryCase
@@ -42,141 +35,11 @@ TEMPLATE_KINDS = [*CASE_KINDS, MessageKind.VALUE_SUMMARY]
 COACHED_KINDS = {MessageKind.APOLOGY, MessageKind.EXPLANATION}
 FALLBACK_LANGUAGE = "en"
 
-# -- the sandbox ---------------------------------------------------------------
-
-ALLOWED_TAGS = [
-    "comment",
-    "cycle",
-    "filter",
-    "firstof",
-    "for",
-    "if",
-    "ifchanged",
-    "now",
-    "regroup",
-    "resetcycle",
-    "spaceless",
-    "templatetag",
-    "verbatim",
-    "with",
-]
-# Left out on purpose: filters that pad or repeat to a width the author chooses
-# (center, ljust, rjust, stringformat, floatformat) or grow lists (add) can make a
-# mail of gigabytes; the HTML and date filters have nothing to do in plain text.
-ALLOWED_FILTERS = [
-    "capfirst",
-    "cut",
-    "default",
-    "default_if_none",
-    "dictsort",
-    "dictsortreversed",
-    "divisibleby",
-    "first",
-    "join",
-    "last",
-    "length",
-    "lower",
-    "make_list",
-    "pluralize",
-    "slice",
-    "title",
-    "truncatechars",
-    "truncatewords",
-    "upper",
-    "wordcount",
-    "wordwrap",
-    "yesno",
-]
-MAX_LOOP_DEPTH = 2  # a loop in a loop is plenty; ten nested loops never finish
-
-register = Library()
-for _name in ALLOWED_TAGS:
-    register.tags[_name] = defaulttags.register.tags[_name]
-for _name in ALLOWED_FILTERS:
-    register.filters[_name] = defaultfilters.register.filters[_name]
-
-INVALID = "\x00unknown:%s\x00"
-
-
-class SandboxEngine(Engine):
-    # Engine always adds Django's own tags (load, include, url, debug…) before the
-    # builtins it is given; this one starts from nothing.
-    default_builtins: list[str] = []
-
-
-@cache
-def _engine(strict: bool) -> SandboxEngine:
-    return SandboxEngine(
-        dirs=[],
-        app_dirs=False,
-        loaders=[],
-        builtins=["amends.comms.rendering"],
-        libraries={},
-        autoescape=False,
-        string_if_invalid=INVALID if strict else "",
-    )
-
-
-class RenderError(ValueError):
-    """The template cannot be rendered; the message says why, for its author."""
-
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     body: str
-
-
-PLAIN_SCALARS = (str, int, float, bool, type(None))
-
-
-def _check_plain(value: Any, where: str = "context") -> None:
-    if isinstance(value, PLAIN_SCALARS):
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a key that is not a string: {key!r}")
-            _check_plain(item, f"{where}.{key}")
-        return
-    if isinstance(value, list | tuple):
-        for number, item in enumerate(value):
-            _check_plain(item, f"{where}[{number}]")
-        return
-    raise TypeError(f"{where} is a {type(value).__name__}: a message template sees plain values")
-
-
-def _loop_depth(nodelist, depth: int = 0) -> int:
-    deepest = depth
-    for node in nodelist:
-        inner = depth + 1 if isinstance(node, defaulttags.ForNode) else depth
-        for attribute in getattr(node, "child_nodelists", ()):
-            child = getattr(node, attribute, None)
-            if child:
-                deepest = max(deepest, _loop_depth(child, inner))
-        deepest = max(deepest, inner)
-    return deepest
-
-
-def render_text(source: str, context: dict, *, strict: bool = False) -> str:
-    """``source`` filled from ``context``. Strict, an unknown variable is an error
-    (for checking a template); otherwise it renders as nothing (for a draft)."""
-    _check_plain(context)
-    engine = _engine(strict)
-    try:
-        template = engine.from_string(source)
-    except TemplateSyntaxError as error:
-        raise RenderError(str(error)) from error
-    if _loop_depth(template.nodelist) > MAX_LOOP_DEPTH:
-        raise RenderError(f"Loops may be nested at most {MAX_LOOP_DEPTH} deep.")
-    try:
-        text = template.render(Context(context, autoescape=False))
-    except Exception as error:  # a filter given nonsense; say what, not a traceback
-        raise RenderError(f"{type(error).__name__}: {error}") from error
-    unknown = sorted(set(re.findall("\x00unknown:(.*?)\x00", text)))
-    if unknown:
-        raise RenderError("Unknown variable: " + ", ".join(unknown))
-    return text
 
 
 def _tidy_body(text: str) -> str:

@@ -36,8 +36,7 @@ from amends.complaints.services import (
     complaint_satisfaction_record,
 )
 from amends.core.pagination import page_of
-from amends.people.access import WRITE
-from amends.people.forms import client_address
+from amends.people.access import WRITE, client_address
 from amends.people.models import User
 from amends.timeline.models import Via
 from amends.timeline.services import Actor

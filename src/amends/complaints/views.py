@@ -66,8 +66,7 @@ from amends.complaints.services import (
 )
 from amends.core.pagination import page_of
 from amends.core.web import refusal_to_messages
-from amends.people.access import WRITE, user_can
-from amends.people.forms import client_address
+from amends.people.access import WRITE, client_address, user_can
 from amends.people.selectors import team_members
 from amends.timeline.services import Actor
 

@@ -68,3 +68,10 @@ def teams_managed_by(user: User | AnonymousUser):
     if user_is_admin(user):
         return Team.objects.all()
     return Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
+
+
+def client_address(request) -> str | None:
+    """The caller's address, for throttles. Behind a proxy, configure it to set
+    REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); trusting X-Forwarded-For
+    here would let a guesser pick their own address."""
+    return request.META.get("REMOTE_ADDR") or None

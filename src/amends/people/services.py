@@ -3,12 +3,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from amends.people.models import ApiToken, LoginFailure, Membership, Role, Team, User
+from amends.people.models import ApiToken, Membership, Role, Team, User
 
 TOKEN_PREFIX = "amd_"
 
@@ -101,27 +100,3 @@ def token_authenticate(*, secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def _failure_window_start():
-    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def login_is_throttled(*, username: str, address: str | None) -> bool:
-    since = _failure_window_start()
-    limit = settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username=username.lower()).count() >= limit:
-        return True
-    # Per address, allow more: an office behind one NAT shares an address.
-    return bool(address) and recent.filter(address=address).count() >= limit * 4
-
-
-def login_failure_record(*, username: str, address: str | None) -> None:
-    LoginFailure.objects.create(username=username.lower(), address=address, at=timezone.now())
-    # Keep the table small: old failures no longer count for anything.
-    LoginFailure.objects.filter(at__lt=_failure_window_start()).delete()
-
-
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()

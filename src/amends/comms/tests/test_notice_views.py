@@ -264,3 +264,26 @@ def test_a_started_notice_is_sent_by_the_worker_and_shows_done(client, people, r
     login(client, people.viewer)
     progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
     assert "2 of 2 sent" in progress and "every 2s" not in progress and "Done" in progress
+
+
+def test_a_recipient_name_with_markup_is_shown_as_text_on_the_notice_page(client, people, incident):
+    actor = Actor(user=people.agent, via="web")
+    made = notice_run_create(actor=actor, incident=incident, name="Forms", texts=TEXTS)
+    hostile = (
+        b"email,name,language,form_no\nx@harbor.example,<script>alert(1)</script>,en,<b>F</b>\n"
+    )
+    notice_recipients_import(actor=actor, run=made, stream=io.BytesIO(hostile))
+    login(client, people.agent)
+    html = client.get(reverse("comms:notice", args=[made.pk])).content.decode()
+    assert "Dear &lt;script&gt;alert(1)&lt;/script&gt;, sorry." in html
+    assert "<script>alert(1)" not in html and "<b>F</b>" not in html
+
+
+def test_a_text_that_would_grow_without_end_is_refused_when_it_is_saved(people, incident):
+    from django.core.exceptions import ValidationError
+
+    actor = Actor(user=people.agent, via="web")
+    texts = {"en": {"subject": "Hi", "body": '{{ name|ljust:"20000000" }}'}}
+    with pytest.raises(ValidationError) as refused:
+        notice_run_create(actor=actor, incident=incident, name="Big", texts=texts)
+    assert "ljust" in str(refused.value.message_dict["texts.en.body"])
