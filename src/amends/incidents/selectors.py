@@ -4,7 +4,9 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from amends.accounts.models import Account, Contact
 from amends.incidents.models import Incident, PostMortem
+from amends.incidents.scrub import Scrubber
 from amends.people.access import READ, team_ids_for
 from amends.people.models import User
 
@@ -59,6 +61,18 @@ def postmortem_public(*, key: str) -> PostMortem:
     if postmortem is None:
         raise Http404("No such post-mortem.")
     return postmortem
+
+
+def incident_scrubber(*, incident: Incident) -> Scrubber:
+    """What the incident's public post-mortem must not name: every affected account
+    and its contacts, whichever team they belong to."""
+    accounts = Account.objects.filter(incidents__incident=incident)
+    contacts = list(Contact.objects.filter(account__in=accounts).values_list("name", "phone"))
+    return Scrubber(
+        customers=accounts.values_list("name", flat=True),
+        people=[name for name, _ in contacts],
+        phones=[phone for _, phone in contacts if phone],
+    )
 
 
 def incident_list_for(*, user: User, status: str = "") -> QuerySet[Incident]:

@@ -1,5 +1,3 @@
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +12,11 @@ from amends.accounts.selectors import AccountFilters, account_list, account_visi
 from amends.core.pagination import page_of
 from amends.incidents.forms import AffectedRows, IncidentForm, PostMortemForm
 from amends.incidents.models import IncidentStatus
+from amends.incidents.scrub import replaced_in
 from amends.incidents.selectors import (
     incident_get_for,
     incident_list_for,
+    incident_scrubber,
     incident_similar,
     incident_similar_to_draft,
     postmortem_public,
@@ -163,6 +163,7 @@ def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> 
     )
     impacts = {a.account_id: a for a in incident.affected.filter(account__in=visible_accounts)}
     postmortem = incident.postmortem
+    texts = extra.get("preview", {n: getattr(postmortem, n) for n in POSTMORTEM_FIELDS})
     return {
         "incident": incident,
         "rows": [{"case": case, "impact": impacts.get(case.account_id)} for case in cases],
@@ -175,6 +176,11 @@ def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> 
         ],
         "postmortem_form": extra.get("postmortem_form") or PostMortemForm(instance=postmortem),
         "can_edit": can_edit,
+        # The author sees what the public will read before publishing.
+        "public_version": _public_version(incident, texts)
+        if can_edit and any(texts.values())
+        else None,
+        "previewing": "preview" in extra,
         "problems": extra.get("problems", []),
         "affected": extra.get("affected", []),
     }
@@ -210,6 +216,11 @@ def postmortem_edit_view(request: HttpRequest, incident_id: int) -> HttpResponse
     if not user_can(request.user, WRITE, incident.team_id):
         raise PermissionDenied(_("You may look at this post-mortem but not change it."))
     form = PostMortemForm(request.POST, instance=incident.postmortem)
+    if "preview" in request.POST:
+        # Nothing is saved: the texts as typed, shown as the public will read them.
+        texts = {n: form.data.get(n, "").strip() for n in POSTMORTEM_FIELDS}
+        context = _detail_context(request, incident, True, postmortem_form=form, preview=texts)
+        return render(request, "incidents/detail.html", context)
     if form.is_valid():
         texts = {name: form.cleaned_data[name] for name in POSTMORTEM_FIELDS}
         try:
@@ -244,28 +255,26 @@ def incident_status_view(request: HttpRequest, incident_id: int) -> HttpResponse
     return redirect("incidents:detail", incident_id=incident.pk)
 
 
-def _without_names(text: str, names: list[str]) -> str:
-    for name in sorted(names, key=len, reverse=True):
-        text = re.sub(re.escape(name), "[a customer]", text, flags=re.IGNORECASE)
-    return text
+def _public_version(incident, texts: dict[str, str]) -> dict:
+    scrubber = incident_scrubber(incident=incident)
+    title = scrubber.scrub(incident.title)
+    sections = [
+        (PostMortemForm.base_fields[name].label, scrubber.scrub(texts[name]))
+        for name in POSTMORTEM_FIELDS
+    ]
+    return {
+        "title": title,
+        "sections": sections,
+        "replaced": replaced_in(title, *(text for _, text in sections)),
+    }
 
 
 def postmortem_public_view(request: HttpRequest, key: str) -> HttpResponse:
-    """A published post-mortem, readable by anyone with the link. Customer names
-    are taken out even where the authors wrote them."""
+    """A published post-mortem, readable by anyone with the link. The names of the
+    customers and their contacts, e-mail addresses and phone numbers are taken out
+    even where the authors wrote them (see incidents/scrub.py)."""
     postmortem = postmortem_public(key=key)
     incident = postmortem.incident
-    names = [
-        n for n in incident.affected.values_list("account__name", flat=True) if n and len(n) > 2
-    ]
-    sections = [
-        (PostMortemForm.base_fields[name].label, _without_names(getattr(postmortem, name), names))
-        for name in POSTMORTEM_FIELDS
-    ]
-    context = {
-        "incident": incident,
-        "title": _without_names(incident.title, names),
-        "postmortem": postmortem,
-        "sections": sections,
-    }
+    texts = {name: getattr(postmortem, name) for name in POSTMORTEM_FIELDS}
+    context = {"incident": incident, "postmortem": postmortem, **_public_version(incident, texts)}
     return render(request, "incidents/postmortem_public.html", context)

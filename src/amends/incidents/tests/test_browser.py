@@ -4,8 +4,10 @@
 import pytest
 from playwright.sync_api import expect
 
+from amends.accounts.services import account_create, contact_create
 from amends.incidents.models import Incident
 from amends.recovery.models import RecoveryCase
+from amends.timeline.services import Actor
 from conftest import browser_login
 
 pytestmark = [
@@ -144,3 +146,54 @@ def test_a_viewer_sees_the_incident_but_not_the_post_mortem_form(page, people, a
     expect(page.get_by_role("button", name="Save the post-mortem")).to_have_count(0)
     expect(page.get_by_role("button", name="Mark resolved")).to_have_count(0)
     expect(page.get_by_text("Add affected accounts")).to_have_count(0)
+
+
+def test_the_author_previews_the_public_version_before_publishing(page, people, declare):
+    actor = Actor(user=people.agent, via="web")
+    brightline = account_create(actor=actor, team=people.north, name="Brightline Logistics GmbH")
+    contact_create(actor=actor, account=brightline, name="Alice Moreau")
+    incident = declare([brightline], title="Pallets sent to the wrong depot")
+    browser_login(page, "alex")
+    page.goto(f"/incidents/{incident.pk}/")
+    postmortem = page.locator("#postmortem")
+    postmortem.get_by_text("Write the post-mortem").click()
+    postmortem.get_by_label("What happened").fill(
+        "Brightline's pallets went astray. Alice Moreau called from +30 210 123 4567."
+    )
+    postmortem.get_by_label("What changed").fill("Alice now gets a text on 2026-11-20.")
+    postmortem.get_by_role("checkbox", name="Published").check()
+    postmortem.get_by_role("button", name="Preview the public version").click()
+
+    preview = page.locator("#public-preview")
+    expect(preview).to_contain_text("not saved yet")
+    expect(preview).to_contain_text(
+        "[a customer]'s pallets went astray. [a person] called from [phone number]."
+    )
+    expect(preview).to_contain_text("[a person] now gets a text on 2026-11-20.")
+    marks = preview.locator("mark.scrubbed")
+    expect(marks).to_have_count(4)
+    expect(marks.first).to_have_attribute("title", "Brightline")
+    expect(preview.locator("ul.replaced li")).to_have_text(
+        [
+            "Brightline → [a customer]",
+            "Alice Moreau → [a person]",
+            "+30 210 123 4567 → [phone number]",
+            "Alice → [a person]",
+        ]
+    )
+    incident.postmortem.refresh_from_db()
+    assert incident.postmortem.published_at is None  # a preview saves nothing
+
+    # What was typed is still on the form: saving publishes it.
+    postmortem.get_by_role("button", name="Save the post-mortem").click()
+    expect(page.locator("ul.messages")).to_contain_text("Post-mortem saved.")
+    postmortem.get_by_role("link", name="Public page (no customer names)").click()
+    incident.postmortem.refresh_from_db()
+    page.wait_for_url(f"**/postmortems/{incident.postmortem.public_key}/")
+    article = page.locator("article")
+    expect(article).to_contain_text(
+        "[a customer]'s pallets went astray. [a person] called from [phone number]."
+    )
+    expect(article.locator("mark")).to_have_count(0)
+    content = page.content().lower()
+    assert "brightline" not in content and "alice" not in content and "210 123" not in content
