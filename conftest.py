@@ -12,6 +12,31 @@ import pytest
 os.environ.setdefault("AMENDS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks")
 
 
+@pytest.fixture(autouse=True)
+def _commit_hooks_as_in_autocommit(monkeypatch):
+    """pytest-django runs a test inside a transaction of its own that is rolled back,
+    so ``transaction.on_commit`` hooks would never run. Outside our own atomic
+    blocks the app is in autocommit, where Django runs a hook at once: do the same
+    when the only open blocks are the test's. Hooks registered inside the app's own
+    atomic blocks still wait (and, in tests, never run: a transactional test shows
+    what happens at a real commit)."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original = BaseDatabaseWrapper.on_commit
+
+    def on_commit(self, func, robust=False):
+        if self.atomic_blocks and all(block._from_testcase for block in self.atomic_blocks):
+            try:
+                func()
+            except Exception:
+                if not robust:
+                    raise
+            return
+        original(self, func, robust)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+
+
 def pytest_configure(config):
     from django.conf import settings
 

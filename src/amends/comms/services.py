@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from amends.accounts.models import Account
@@ -154,17 +154,36 @@ def message_send(*, actor: Actor, outgoing: Outgoing, resend: bool = False) -> S
         message, _ = message_queue(actor=actor, outgoing=outgoing)
     if message.state == MessageState.SENT:
         return SendResult(message, sent_now=False, already_sent=True)
-    sent = message_deliver(message, actor=actor)
-    return SendResult(message, sent_now=sent, already_sent=False)
+    sent = message_deliver_on_commit(message, actor=actor)
+    return SendResult(message, sent_now=bool(sent), already_sent=False)
+
+
+def message_deliver_on_commit(message: Message, *, actor: Actor) -> list[bool]:
+    """Deliver ``message`` once the transaction that recorded it commits: at once
+    outside a transaction, never if it rolls back (the row is gone with it, or
+    ``messages_recover`` finds it still queued). The list holds True once sent."""
+    outcome: list[bool] = []
+
+    def deliver() -> None:
+        if message_deliver(message, actor=actor):
+            outcome.append(True)
+
+    transaction.on_commit(deliver, robust=True)
+    return outcome
 
 
 def messages_recover(*, now: datetime | None = None) -> int:
-    """Send again what a dead process left "sending" (same Message-ID), and retry
-    failures; the worker runs this. Returns how many went out."""
+    """Send again what a dead process left "sending" (same Message-ID), what was
+    queued but never handed over (its sender died before its commit hook ran), and
+    retry failures; the worker runs this every round. Returns how many went out."""
     now = now or timezone.now()
     stale = Message.objects.filter(state=MessageState.SENDING, claimed_at__lt=now - STALE_CLAIM)
     stale.update(state=MessageState.FAILED, error="The sender stopped before it finished.")
+    waiting = Message.objects.filter(
+        Q(state=MessageState.FAILED, attempts__lt=5)
+        | Q(state=MessageState.QUEUED, created_at__lt=now - STALE_CLAIM)
+    )
     sent = 0
-    for message in Message.objects.filter(state=MessageState.FAILED, attempts__lt=5)[:500]:
+    for message in waiting.order_by("pk")[:500]:
         sent += message_deliver(message, actor=Actor.system())
     return sent

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Account, Lifecycle
 from amends.comms.models import CaseUpdate, Message
-from amends.comms.services import Outgoing, message_deliver, message_queue
+from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
 from amends.comms.share import (
     case_share_create,
     case_update_post,
@@ -518,8 +518,9 @@ def exit_update_send(
             "Progress update sent",
             after={"recipients": len(messages)},
         )
-    delivered = sum(message_deliver(m, actor=actor) for m in messages if m.state != "sent")
-    return UpdateSent(update=update, messages=messages, delivered=delivered)
+    # After the update commits (at once here, or when a caller's transaction does).
+    sent = [message_deliver_on_commit(m, actor=actor) for m in messages if m.state != "sent"]
+    return UpdateSent(update=update, messages=messages, delivered=sum(map(len, sent)))
 
 
 @transaction.atomic

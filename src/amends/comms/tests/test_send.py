@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -74,3 +76,51 @@ def test_a_viewer_or_an_outsider_sends_nothing(people, case):
         with pytest.raises(PermissionDenied):
             message_send(actor=Actor(user=person, via="web"), outgoing=_apology(case))
     assert not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_goes_only_after_the_transaction_that_records_it_commits(
+    people, declare, account
+):
+    from django.core import mail
+    from django.db import transaction
+
+    case = declare([account]).cases.get()
+    actor = Actor(user=people.agent, via="web")
+    with transaction.atomic():
+        result = message_send(actor=actor, outgoing=_apology(case))
+        assert mail.outbox == [] and not result.sent_now
+    assert len(mail.outbox) == 1
+    assert Message.objects.get().state == MessageState.SENT
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        message_send(actor=actor, outgoing=_apology(case, key="case:1:apology:again"))
+        raise Undo
+    assert len(mail.outbox) == 1  # the rolled-back one never went
+    assert not Message.objects.filter(key="case:1:apology:again").exists()
+
+
+def test_the_worker_sends_what_a_dead_sender_left_behind(people, case, smtp_server):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from amends.comms.services import message_queue
+
+    actor = Actor(user=people.agent, via="web")
+    hung, _ = message_queue(actor=actor, outgoing=_apology(case))
+    long_ago = timezone.now() - timedelta(hours=1)
+    Message.objects.filter(pk=hung.pk).update(state=MessageState.SENDING, claimed_at=long_ago)
+    never, _ = message_queue(actor=actor, outgoing=_apology(case, key="case:1:apology:other"))
+    Message.objects.filter(pk=never.pk).update(created_at=long_ago)
+
+    call_command("worker", "--once", stdout=io.StringIO())
+
+    assert smtp_server.wait_for(2)
+    assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SENT}
+    got = smtp_server.to("joanna@harbor.example")
+    assert {m["Message-ID"].strip() for m in got} == {hung.message_id, never.message_id}

@@ -9,6 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from amends.comms.notice_sending import notices_send_running
 from amends.comms.reminders import Reminders
+from amends.comms.services import messages_recover
 from amends.health.services import health_rescore_daily
 from amends.recovery.escalation import deadlines_check
 
@@ -18,8 +19,9 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Run background tasks (Django tasks, database backend) and the periodic checks "
-        "(deadlines and escalations, mailed at once; the digests and the health rescore "
-        "once a day). Several workers may run at once."
+        "(deadlines and escalations, mailed at once; case messages a dead sender left "
+        "unsent; the digests and the health rescore once a day). Several workers may "
+        "run at once."
     )
 
     def add_arguments(self, parser):
@@ -71,6 +73,14 @@ class Command(BaseCommand):
                 else:
                     if mailed or digests:
                         self.stdout.write(f"Mailed {mailed} escalation(s), {digests} digest(s).")
+                # Case messages a dead sender left "sending" or "queued", and failures.
+                try:
+                    recovered = messages_recover()
+                except Exception:
+                    logger.exception("Recovering unsent messages failed.")
+                else:
+                    if recovered:
+                        self.stdout.write(f"Sent {recovered} message(s) left unsent.")
                 # Once a day: the first worker to claim it rescores, the others skip. A
                 # failed rescore is retried after its claim times out; the deadlines go on.
                 try:
