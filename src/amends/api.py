@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.parser import Parser
+from ninja.security import HttpBearer, SessionAuth
 
 from amends import __version__
 from amends.people.services import token_authenticate
@@ -22,13 +23,60 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class BrowserSession(SessionAuth):
+    """A signed-in browser's session, checked for CSRF. Ninja checks CSRF before it
+    looks for a session, so a write with neither a token nor a session answered 403
+    "CSRF" instead of 401: there is only something to protect once someone is
+    signed in (a valid token has already been taken by then)."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """Every body is a JSON object. Ninja reads a schema's fields off any value, so
+    `0` or `[]` would otherwise pass as a body with every field left out: a PATCH
+    that changes nothing and answers 200."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject
+        return data
+
+
+# Ninja answers 400 itself when a body can't be parsed; say so for each operation
+# that takes one, in the same shape as every other error.
+BODY_REFUSED = {
+    "description": "The body is not JSON, or is nested too deep.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+class AmendsApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                    operation["responses"].setdefault(400, BODY_REFUSED)
+        return schema
+
+
+api = AmendsApi(
     title="Amends API",
     version="1",
     description="Accounts, contacts and their timeline. Authenticate with "
     "`Authorization: Bearer <token>` (make one with `amends token create --user NAME` "
     "or on your profile page).",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), BrowserSession()],
+    parser=ObjectParser(),
     urls_namespace="api",
 )
 
@@ -83,6 +131,17 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # Ninja turns whatever the parser raised into a 400 "Cannot parse request body"
+    # and keeps it as the cause: say what was wrong with the body.
+    refused = exc.__cause__
+    if isinstance(refused, BodyNotAnObject):
+        errors = [{"field": "body", "message": "must be a JSON object"}]
+        body = error_body("The request is not valid.", errors)
+        return api.create_response(request, body, status=422)
+    if isinstance(refused, RecursionError):
+        return api.create_response(request, error_body("The body is nested too deep."), status=400)
+    if isinstance(refused, ValueError):
+        return api.create_response(request, error_body("The body is not JSON."), status=400)
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 

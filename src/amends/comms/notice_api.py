@@ -73,7 +73,8 @@ class RunPatch(Schema):
 
 
 class ProblemItem(ErrorItem):
-    line: int
+    # A request refused before the CSV is read (no file at all) has no line to name.
+    line: int | None = Field(None, description="the CSV line the problem is on")
 
 
 class RejectedOut(Schema):

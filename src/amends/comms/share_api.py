@@ -35,11 +35,11 @@ class ShareOut(Schema):
         return share_url(obj)
 
 
-class UpdateIn(Schema):
+class CustomerUpdateIn(Schema):
     text: str
 
 
-class UpdateOut(Schema):
+class CustomerUpdateOut(Schema):
     id: int
     text: str
     posted_at: datetime
@@ -65,7 +65,7 @@ class PlanUpdateOut(Schema):
     posted_at: datetime
 
 
-class PlanOut(Schema):
+class CustomerPlanOut(Schema):
     account_name: str
     language: str
     complete: bool
@@ -111,10 +111,10 @@ def revoke_share(request: HttpRequest, case_id: int):
 
 @router.post(
     "/cases/{case_id}/updates",
-    response={201: UpdateOut, **ERRORS},
+    response={201: CustomerUpdateOut, **ERRORS},
     summary="Post a dated update on the customer's page",
 )
-def post_update(request: HttpRequest, case_id: int, payload: UpdateIn):
+def post_update(request: HttpRequest, case_id: int, payload: CustomerUpdateIn):
     case = case_get_for(user=request.user, case_id=case_id)
     update = case_update_post(actor=Actor.api(request), case=case, text=payload.text)
     return Status(201, update)
@@ -123,7 +123,7 @@ def post_update(request: HttpRequest, case_id: int, payload: UpdateIn):
 @router.get(
     "/shared/{key}",
     auth=None,
-    response={200: PlanOut, 404: ErrorOut},
+    response={200: CustomerPlanOut, 404: ErrorOut},
     summary="The plan the customer sees, by the link's key (no login)",
 )
 def read_shared_plan(request: HttpRequest, key: str, response: HttpResponse):

@@ -63,7 +63,7 @@ class ItemOut(Schema):
     late: bool
 
 
-class PlanOut(Schema):
+class ExitPlanOut(Schema):
     kind: str
     end_on: date
     update_every_days: int
@@ -84,7 +84,7 @@ class PartingOut(Schema):
     closed_at: datetime | None
     outcome: str
     conversation: ConversationOut | None
-    plan: PlanOut | None
+    plan: ExitPlanOut | None
     follow_ups: list[int] = Field(description="commitment ids of the attentive period")
 
 
@@ -104,7 +104,7 @@ def _out(case: RecoveryCase) -> dict:
         else {
             **{
                 f: getattr(plan, f)
-                for f in PlanOut.model_fields
+                for f in ExitPlanOut.model_fields
                 if f not in ("items", "protected_staff")
             },
             "protected_staff": sorted(p.username for p in plan.protected_staff.all()),
@@ -255,19 +255,19 @@ def parting_item_done(request, case_id: int, item_id: int):
     return _out(case)
 
 
-class UpdateIn(Schema):
+class ExitUpdateIn(Schema):
     text: str
 
 
-class UpdateOut(Schema):
+class ExitUpdateOut(Schema):
     update_id: int
     posted_at: datetime
     emailed_to: list[str]
     delivered_now: int
 
 
-@router.post("/cases/{case_id}/parting/updates", response={201: UpdateOut, **ERRORS})
-def parting_update(request, case_id: int, payload: UpdateIn):
+@router.post("/cases/{case_id}/parting/updates", response={201: ExitUpdateOut, **ERRORS})
+def parting_update(request, case_id: int, payload: ExitUpdateIn):
     case = _case(request, case_id)
     sent = exit_update_send(actor=Actor.api(request), plan=_plan(case), text=payload.text)
     return Status(
@@ -295,25 +295,25 @@ def parting_final(request, case_id: int, payload: FinalIn):
     return _out(case)
 
 
-class FeedbackIn(Schema):
+class ExitFeedbackIn(Schema):
     rating: int = Field(description="1 (badly) to 5 (very well)")
     would_recommend: bool | None = None
     comment: str = ""
 
 
 @router.post("/cases/{case_id}/parting/feedback", response={200: PartingOut, **ERRORS})
-def parting_feedback(request, case_id: int, payload: FeedbackIn):
+def parting_feedback(request, case_id: int, payload: ExitFeedbackIn):
     case = _case(request, case_id)
     exit_feedback_record(actor=Actor.api(request), plan=_plan(case), **payload.dict())
     return _out(case)
 
 
-class CloseIn(Schema):
+class PartingCloseIn(Schema):
     note: str = ""
 
 
 @router.post("/cases/{case_id}/parting/close", response={200: PartingOut, **ERRORS})
-def parting_close(request, case_id: int, payload: CloseIn):
+def parting_close(request, case_id: int, payload: PartingCloseIn):
     case = _case(request, case_id)
     exit_plan_close(actor=Actor.api(request), plan=_plan(case), note=payload.note)
     return _out(case)

@@ -51,7 +51,7 @@ class SignalsIn(Schema):
     signals: list[SignalIn] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
-class RecordOut(Schema):
+class SignalsRecordedOut(Schema):
     created: int
     already_there: int
 
@@ -107,7 +107,7 @@ def problems_as_errors(problems, prefix: str = "") -> list[dict]:
 
 @router.post(
     "/signals",
-    response={200: RecordOut, **ERRORS},
+    response={200: SignalsRecordedOut, **ERRORS},
     summary="Record signals, up to 1,000 at a time, all or none",
 )
 def record_signals(request, payload: SignalsIn):

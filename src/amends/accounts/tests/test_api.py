@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from amends.accounts.models import Account
 from amends.people.services import token_create
@@ -159,6 +160,52 @@ def test_it_answers_every_client_error_in_one_shape(client, api, account, people
         HTTP_AUTHORIZATION=f"Bearer {viewer_token}",
     )
     assert_error_shape(forbidden, 403)
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_json_body_that_is_not_an_object(api, account):
+    contact = account.contacts.get()
+    writes = [
+        ("patch", f"/api/v1/accounts/{account.pk}"),
+        ("patch", f"/api/v1/contacts/{contact.pk}"),
+        ("post", "/api/v1/accounts"),
+        ("post", f"/api/v1/accounts/{account.pk}/contacts"),
+    ]
+    for body in ["0", "[]", '"Harbor"', "null", "true"]:
+        for method, url in writes:
+            refused = assert_error_shape(api(method, url, body), 422)
+            assert refused["errors"] == [{"field": "body", "message": "must be a JSON object"}]
+    account.refresh_from_db()
+    assert account.name == "Harbor Printing Ltd"
+
+
+@pytest.mark.django_db
+def test_it_says_why_a_body_could_not_be_read(api, account):
+    url = f"/api/v1/accounts/{account.pk}"
+    not_json = assert_error_shape(api("patch", url, "{not json"), 400)
+    assert not_json["message"] == "The body is not JSON."
+    deep = assert_error_shape(api("patch", url, "[" * 100_000 + "]" * 100_000), 400)
+    assert deep["message"] == "The body is nested too deep."
+
+
+@pytest.mark.django_db
+def test_it_answers_401_to_anonymous_writes_and_checks_csrf_only_for_sessions(people, account):
+    strict = Client(enforce_csrf_checks=True)
+    url = f"/api/v1/accounts/{account.pk}"
+
+    def patch(name, **extra):
+        return strict.patch(url, {"name": name}, content_type="application/json", **extra)
+
+    assert_error_shape(patch("Nobody"), 401)
+    secret = token_create(user=people.agent, name="t").secret
+    assert patch("By token", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    strict.force_login(people.agent)
+    assert_error_shape(patch("By cookie, no CSRF"), 403)
+    csrf = "a" * 32
+    strict.cookies["csrftoken"] = csrf
+    assert patch("By cookie", HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    account.refresh_from_db()
+    assert account.name == "By cookie"
 
 
 @pytest.mark.django_db
