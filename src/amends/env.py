@@ -63,6 +63,17 @@ def read_secret_file(name: str) -> str:
         raise ImproperlyConfigured(f"{name}: cannot read {path}: {error.strerror}") from None
 
 
+def read_secret_file_if_present(path) -> str:
+    """The first line of ``path``, or "" when there is no such file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().strip()
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        raise ImproperlyConfigured(f"cannot read {path}: {error.strerror}") from None
+
+
 def mailers_from_env() -> dict:
     host = env_str("AMENDS_EMAIL_HOST")
     if not host:

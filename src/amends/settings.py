@@ -16,6 +16,7 @@ from amends.env import (
     env_str,
     mailers_from_env,
     read_secret_file,
+    read_secret_file_if_present,
 )
 
 SRC_DIR = Path(__file__).resolve().parent
@@ -23,19 +24,39 @@ BASE_DIR = Path(env_str("AMENDS_HOME", str(SRC_DIR.parent.parent))).resolve()
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env_bool("AMENDS_DEBUG", False)
-# Never empty, so Django starts far enough to run the amends.E001 check, which
-# refuses the placeholder with a message that says what to set.
+# The key from the environment, else from the file it names, else from the file
+# `make run` makes (var/secret-key under AMENDS_HOME), so the command line works
+# wherever the server does. Never empty, so Django starts far enough to run the
+# amends.E001 check, which refuses the placeholder with a message that says what to set.
 SECRET_KEY = (
     env_str("AMENDS_SECRET_KEY")
     or read_secret_file("AMENDS_SECRET_KEY_FILE")
+    or read_secret_file_if_present(VAR_DIR / "secret-key")
     or ("insecure-dev-key" if DEBUG else "amends-secret-key-not-set")
 )
 ALLOWED_HOSTS = env_list("AMENDS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("AMENDS_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("AMENDS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SECURE_COOKIES = env_bool("AMENDS_SECURE_COOKIES", False)
+# Served over HTTPS (directly or behind a proxy that terminates TLS): redirect plain
+# HTTP, send HSTS, and keep the session and CSRF cookies to HTTPS.
+HTTPS = env_bool("AMENDS_HTTPS", False)
+SECURE_COOKIES = env_bool("AMENDS_SECURE_COOKIES", HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("AMENDS_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AMENDS_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# The preload directive only permits a submission to the browsers' list (of a whole
+# registrable domain, by its owner); it changes nothing on its own.
+SECURE_HSTS_PRELOAD = env_bool("AMENDS_HSTS_PRELOAD", HTTPS)
+# Behind a proxy, trust its X-Forwarded-Proto only when told to: a direct client
+# could otherwise claim HTTPS. The proxy must overwrite the header, never pass it on.
+BEHIND_PROXY = env_bool("AMENDS_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers probes over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
 
 _DEFAULT_DATABASE = f"sqlite:///{VAR_DIR / 'amends.sqlite3'}"
 DATABASES = {"default": database_from_url(env_str("AMENDS_DATABASE_URL", _DEFAULT_DATABASE))}

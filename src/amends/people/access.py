@@ -1,6 +1,7 @@
 """Who may see and change what. Every view and endpoint asks here, through the
 per-object helpers in each app's selectors (``account_get_for``)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from amends.people.models import Membership, Role, Team, User
@@ -71,7 +72,14 @@ def teams_managed_by(user: User | AnonymousUser):
 
 
 def client_address(request) -> str | None:
-    """The caller's address, for throttles. Behind a proxy, configure it to set
-    REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); trusting X-Forwarded-For
-    here would let a guesser pick their own address."""
+    """The caller's address, for throttles (logins, the public feedback page).
+
+    Directly on the internet, the connection's address. Behind a proxy
+    (AMENDS_BEHIND_PROXY), the last address in X-Forwarded-For: the one the proxy
+    itself appended, the peer it saw. Earlier entries are whatever the client sent,
+    so trusting them would let a guesser pick the address it is counted by."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR") or None

@@ -72,13 +72,15 @@ def test_a_list_made_by_a_filter_offers_no_methods_either():
 
 
 def test_it_refuses_loops_nested_three_deep():
-    source = "{% for a in items %}{% for b in items %}{% for c in items %}{% endfor %}{% endfor %}{% endfor %}"
+    loop = "{% for x in items %}"
+    source = loop * 3 + "{% endfor %}" * 3
     with pytest.raises(RenderError, match="nested at most 2"):
         text_compile(source)
 
 
 def test_it_stops_loops_that_run_too_many_times():
-    source = "{% for a in fields.long|make_list %}{% for b in fields.long|make_list %}{% endfor %}{% endfor %}"
+    loop = "{% for x in fields.long|make_list %}"
+    source = loop * 2 + "{% endfor %}" * 2
     with pytest.raises(
         RenderError, match=f"more than {MAX_ITERATIONS:,}|more than {MAX_ITERATIONS}"
     ):

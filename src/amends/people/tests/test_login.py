@@ -122,3 +122,21 @@ def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, 
     response = client.post(reverse("people:password-reset"), {"email": "nobody@x.example"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+@override_settings(AXES_FAILURE_LIMIT=2, BEHIND_PROXY=True)
+def test_behind_a_proxy_each_client_is_counted_by_the_address_the_proxy_saw(client, people):
+    def through_proxy(password, seen, claimed="1.2.3.4"):
+        return client.post(
+            reverse("login"),
+            {"username": "alex", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"{claimed}, {seen}",
+        )
+
+    # A guesser changing what it claims is still counted by what the proxy saw.
+    through_proxy("guess", "203.0.113.7", claimed="10.0.0.1")
+    assert through_proxy("guess", "203.0.113.7", claimed="10.0.0.2").status_code == 429
+    assert through_proxy(PASSWORD, "203.0.113.7", claimed="10.0.0.3").status_code == 429
+    # The real user, behind the same proxy, is not locked out.
+    assert through_proxy(PASSWORD, "198.51.100.20").status_code == 302
