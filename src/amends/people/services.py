@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from amends.core.bookkeeping import bookkeeping_write
 from amends.people.models import ApiToken, Membership, Role, Team, User
 
 TOKEN_PREFIX = "amd_"
@@ -96,7 +97,11 @@ def token_authenticate(*, secret: str) -> User | None:
         return None
     now = timezone.now()
     # Writing on every request would serialise readers behind SQLite's write
-    # lock; a minute's precision is plenty for "last used".
+    # lock; a minute's precision is plenty for "last used", and a busy database
+    # skips the note rather than fail the caller's request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        bookkeeping_write(
+            lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now),
+            what=f"token {token.prefix} last used",
+        )
     return token.user
