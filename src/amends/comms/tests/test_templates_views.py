@@ -90,6 +90,13 @@ def test_a_manager_previews_changes_without_saving(client, people, case, apology
         ("{% if contact.name %}Hi", "endif"),
         ("Hi {{ contcat.name }}", "Unknown variable: contcat.name"),
         ("{{ contact.name|nonsense }}", "nonsense"),
+        ('{{ contact.name|ljust:"20000000" }}', "ljust"),
+        ("{{ contact.name.upper }}", "Unknown variable: contact.name.upper"),
+        (
+            "{% for c in commitments %}{% for d in commitments %}{% for e in changes %}"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            "nested at most 2 deep",
+        ),
     ],
 )
 def test_a_template_that_does_not_render_is_refused_with_the_error(
