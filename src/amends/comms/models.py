@@ -151,6 +151,12 @@ class NoticeRecipient(models.Model):
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set before its message goes to the mail server, cleared when the 250 is recorded:
+    # a row given back with it set may have been delivered already.
+    handed_at = models.DateTimeField(null=True, blank=True)
+    # How often it went back to the queue while its message may have been delivered:
+    # each time, the same message (same Message-ID) may cross the wire once more.
+    in_doubt = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
 
@@ -159,7 +165,13 @@ class NoticeRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "email"], name="notice_recipient_once")
         ]
-        indexes = [models.Index(fields=["run", "state", "line"], name="notice_recipient_todo")]
+        indexes = [
+            models.Index(fields=["run", "state", "line"], name="notice_recipient_todo"),
+            # The few rows in doubt, counted on every progress poll without a table scan.
+            models.Index(
+                fields=["run"], condition=Q(in_doubt__gt=0), name="notice_recipient_doubt"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.state})"

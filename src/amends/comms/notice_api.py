@@ -43,6 +43,11 @@ class CountsOut(Schema):
     sent: int
     failed: int
     total: int
+    in_doubt: int = Field(
+        description="messages that may have been delivered twice, with the same Message-ID: "
+        "a sender stopped, or its connection broke, after the mail server may have accepted "
+        "one and before it was recorded sent. Not a state: already in the other counts"
+    )
 
 
 class RunOut(Schema):
@@ -95,6 +100,9 @@ class RecipientOut(Schema):
     attempts: int
     sent_at: datetime | None
     error: str
+    in_doubt: int = Field(
+        description="times this recipient's message may have crossed the wire once more"
+    )
 
 
 class RecipientPage(Schema):

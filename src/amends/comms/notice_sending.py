@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 from django.utils.encoding import punycode
 
@@ -69,6 +69,11 @@ class TokenBucket:
                 return
             self.sleep((1 - self.tokens) / self.rate)
 
+    def ready(self) -> bool:
+        """take() would return at once."""
+        now = self.clock()
+        return self.tokens + (now - self.stamp) * self.rate >= 1 - 1e-9
+
 
 _HOST = socket.gethostname()[:40] or "localhost"
 
@@ -93,18 +98,32 @@ def _sender_is_gone(claimed_by: str) -> bool:
     return False
 
 
+def _give_back(rows, *, doubt: Q | None) -> int:
+    """Queue ``rows`` again. Those matching ``doubt`` had their message in hand, so
+    it may have been delivered already: each adds one to its ``in_doubt``."""
+    back = {"state": RecipientState.PENDING, "claimed_by": "", "claimed_at": None}
+    if doubt is not None:
+        back["in_doubt"] = Case(
+            When(doubt, then=F("in_doubt") + 1),
+            default=F("in_doubt"),
+            output_field=PositiveSmallIntegerField(),
+        )
+    return rows.update(**back, handed_at=None)
+
+
 def notice_claims_recover(*, run_id: int, now: datetime | None = None) -> int:
     """Give back what dead senders held: gone from this machine, or silent for
     STALE_CLAIM. Those rows go out again, in order, with their own Message-ID; at
-    most the first of each dead sender's rows may have reached the server already."""
+    most the first of each dead sender's rows may have reached the server already,
+    and it is the one with its mark set: it is counted in doubt."""
     now = now or timezone.now()
-    back = {"state": RecipientState.PENDING, "claimed_by": "", "claimed_at": None}
+    marked = Q(handed_at__isnull=False)
     sending = NoticeRecipient.objects.filter(run_id=run_id, state=RecipientState.SENDING)
-    released = sending.filter(claimed_at__lt=now - STALE_CLAIM).update(**back)
+    released = _give_back(sending.filter(claimed_at__lt=now - STALE_CLAIM), doubt=marked)
     holders = set(sending.order_by().values_list("claimed_by", flat=True).distinct())
     for holder in holders:
         if _sender_is_gone(holder):
-            released += sending.filter(claimed_by=holder).update(**back)
+            released += _give_back(sending.filter(claimed_by=holder), doubt=marked)
     if released:
         logger.info("Notice run %s: %s rows from stopped senders queued again.", run_id, released)
     return released
@@ -240,19 +259,57 @@ def _deliver(backend, notice: NoticeEmail, senders: dict[str, str]) -> None:
 
 class _Marks:
     """The UPDATE each sent message costs, written once: building it with the ORM
-    for every message would cost more than the SMTP exchange itself."""
+    for every message would cost more than the SMTP exchange itself.
 
-    def __init__(self):
+    A row is marked (``handed_at``) before its message goes, so that a sender that
+    dies with it in hand leaves a row the next one counts in doubt. The mark costs
+    no write of its own when the next message goes at once: the UPDATE that records
+    one message sent marks the next. Either mark holds only while the row is still
+    this sender's, so nothing goes out unmarked."""
+
+    def __init__(self, sender: str):
         table = connection.ops.quote_name(NoticeRecipient._meta.db_table)
-        self.sql = (
+        self.sender = sender
+        self.sent_sql = (
             f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 - our own table's name
-            "error = '' WHERE id = %s"
+            "error = '', handed_at = NULL WHERE id = %s"
+        )
+        self.handing_sql = (
+            f"UPDATE {table} SET handed_at = %s "  # noqa: S608 - our own table's name
+            "WHERE id = %s AND state = %s AND claimed_by = %s"
+        )
+        self.sent_and_handing_sql = (
+            f"UPDATE {table} SET "  # noqa: S608 - our own table's name
+            "state = CASE WHEN id = %s THEN %s ELSE state END, "
+            "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+            "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
+            "error = CASE WHEN id = %s THEN '' ELSE error END, "
+            "handed_at = CASE WHEN id = %s THEN NULL ELSE %s END "
+            "WHERE id = %s OR (id = %s AND state = %s AND claimed_by = %s)"
         )
         self.cursor = connection.cursor()
 
-    def sent(self, pk: int) -> None:
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.cursor.execute(self.sql, [RecipientState.SENT.value, now, pk])
+    def _now(self):
+        return connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def handing(self, pk: int) -> bool:
+        """Mark ``pk`` before its message goes; False when it is no longer ours."""
+        sending = RecipientState.SENDING.value
+        self.cursor.execute(self.handing_sql, [self._now(), pk, sending, self.sender])
+        return self.cursor.rowcount == 1
+
+    def sent(self, pk: int, next_pk: int | None = None) -> bool:
+        """Record ``pk`` sent, and mark ``next_pk`` if given: True when it was marked."""
+        now, sent = self._now(), RecipientState.SENT.value
+        if next_pk is None:
+            self.cursor.execute(self.sent_sql, [sent, now, pk])
+            return False
+        sending = RecipientState.SENDING.value
+        self.cursor.execute(
+            self.sent_and_handing_sql,
+            [pk, sent, pk, now, pk, pk, pk, now, pk, next_pk, sending, self.sender],
+        )
+        return self.cursor.rowcount == 2
 
     def close(self) -> None:
         self.cursor.close()
@@ -346,7 +403,8 @@ def notices_send_batch(
         )
     )
     letters = Letters(run["texts"])
-    marks, senders = _Marks(), {}
+    marks, senders = _Marks(sender), {}
+    marked = in_hand = None  # the row already marked; the row whose message is out
     renewed = time.monotonic()
     try:
         backend.open()
@@ -361,6 +419,9 @@ def notices_send_batch(
                 if mine.update(claimed_at=timezone.now()) < len(rows) - done:
                     break
                 renewed = time.monotonic()
+            if marked != pk and not marks.handing(pk):
+                break  # another sender took it over: it is theirs to send now
+            in_hand = pk
             try:
                 subject, body = letters.render(
                     email=email, name=name, language=language, fields=fields
@@ -371,33 +432,45 @@ def notices_send_batch(
                 _deliver(backend, notice, senders)
             except Exception as error:
                 _refused(pk, attempts, error, backend)  # raises when the connection broke
+                in_hand = marked = None
                 result.failed += 1
                 continue
-            marks.sent(pk)  # committed at once: nobody is sent twice after a crash
+            # Committed at once: after a crash only the message in hand can go again.
+            # The next row is marked in the same UPDATE when it goes without waiting.
+            ahead = rows[done + 1][0] if done + 1 < len(rows) else None
+            going_on = ahead is not None and (bucket is None or bucket.ready())
+            marked = ahead if marks.sent(pk, ahead if going_on else None) else None
+            in_hand = None
             result.sent += 1
     except OSError as error:  # could not connect at all
         _close(backend)
         raise NoticeSendError(str(error) or type(error).__name__) from error
     finally:
         marks.close()
-        mine.update(state=RecipientState.PENDING, claimed_by="", claimed_at=None)
+        # A row whose message was out when this stopped (an exception that is not
+        # the mail server's) may have arrived; a row only marked to go next did not.
+        _give_back(mine, doubt=Q(pk=in_hand) if in_hand is not None else None)
     return result
 
 
 def _refused(pk: int, attempts: int, error: Exception, backend) -> None:
     """Record why a message did not go. The server refusing it fails it; a broken
-    connection (it may or may not have arrived) queues it again, with the same
-    Message-ID, up to MAX_ATTEMPTS times, and stops the batch."""
+    connection (it may or may not have arrived, so it counts in doubt) queues it
+    again, with the same Message-ID, up to MAX_ATTEMPTS times, and stops the batch."""
     text = f"{type(error).__name__}: {error}"[:500]
     one = NoticeRecipient.objects.filter(pk=pk)
     if _permanent(error) or _temporary(error) or not _is_connection(error):
-        one.update(state=RecipientState.FAILED, attempts=F("attempts") + 1, error=text)
+        one.update(
+            state=RecipientState.FAILED, attempts=F("attempts") + 1, error=text, handed_at=None
+        )
         return
     final = attempts + 1 >= MAX_ATTEMPTS
     one.update(
         state=RecipientState.FAILED if final else RecipientState.PENDING,
         claimed_by="",
         claimed_at=None,
+        handed_at=None,
+        in_doubt=F("in_doubt") + 1,
         attempts=F("attempts") + 1,
         error=text,
     )

@@ -28,6 +28,17 @@ The delivery guarantee, exactly:
   That copy carries the same Message-ID, so a mail store that de-duplicates on it
   keeps one. No design can close that window: the server's "250" and our database
   are two systems with no shared commit.
+* Those copies are counted, never hidden. A row is marked (``handed_at``) before
+  its message goes to the server, and the UPDATE that records it sent clears the
+  mark (and, when the next message goes at once, marks that one: no second write);
+  no message goes without its mark, and a sender holds one mark at most. A row
+  that goes back to the queue with the mark set, or whose connection broke while
+  it was in hand, adds one to its ``in_doubt``: its message may have been
+  delivered twice. The sum, ``Counts.in_doubt``, is on the notice's page, in
+  ``amends notices status`` and in the API. It is an upper bound, at most one per
+  dead sender or broken connection: a sender that dies after the mark and before
+  the server has the whole message is counted too, as nothing can tell the two
+  apart. It says "may have", never "was".
 
 A dead sender is known by its id, host:pid:random. Machines that share one
 database must have different host names; a sender on another machine is taken
@@ -47,7 +58,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +89,8 @@ class Counts:
     sending: int = 0
     sent: int = 0
     failed: int = 0
+    # Not a state: how many messages may have crossed the wire twice (same Message-ID).
+    in_doubt: int = 0
 
     @property
     def total(self) -> int:
@@ -89,7 +102,8 @@ class Counts:
 
 
 def notice_counts(run_ids: Iterable[int]) -> dict[int, Counts]:
-    """Recipients by state, per run: one GROUP BY over the (run, state, line) index."""
+    """Recipients by state, per run: one GROUP BY over the (run, state, line) index;
+    and the messages in doubt, read from the partial index of the few rows with any."""
     ids = list(run_ids)
     found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
     rows = (
@@ -100,6 +114,14 @@ def notice_counts(run_ids: Iterable[int]) -> dict[int, Counts]:
     )
     for run_id, state, n in rows:
         found[run_id][state] = n
+    doubts = (
+        NoticeRecipient.objects.filter(run_id__in=ids, in_doubt__gt=0)
+        .order_by()
+        .values_list("run_id")
+        .annotate(n=Sum("in_doubt"))
+    )
+    for run_id, n in doubts:
+        found[run_id]["in_doubt"] = n
     return {pk: Counts(**states) for pk, states in found.items()}
 
 

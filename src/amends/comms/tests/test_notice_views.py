@@ -213,6 +213,7 @@ def test_the_api_writes_uploads_starts_and_reads_a_notice(api, people, incident)
         "sent": 0,
         "failed": 0,
         "total": 2,
+        "in_doubt": 0,
     }
     assert api(people.agent, "post", f"{url}/pause").json()["state"] == "paused"
     assert api(people.agent, "patch", url, {"rate_per_second": 10}).json()["rate_per_second"] == 10
@@ -287,3 +288,27 @@ def test_a_text_that_would_grow_without_end_is_refused_when_it_is_saved(people, 
     with pytest.raises(ValidationError) as refused:
         notice_run_create(actor=actor, incident=incident, name="Big", texts=texts)
     assert "ljust" in str(refused.value.message_dict["texts.en.body"])
+
+
+def test_it_shows_on_the_notice_page_how_many_may_have_gone_twice(client, people, run):
+    login(client, people.agent)
+    notice_run_start(actor=Actor(user=people.agent, via="web"), run=run)
+    page = client.get(reverse("comms:notice", args=[run.pk])).content.decode()
+    assert "may have been delivered twice" not in page
+    # A sender died with line 2's message in hand; the next one queued it again.
+    run.recipients.filter(line=2).update(in_doubt=1)
+    progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
+    assert (
+        "1 may have been delivered twice, with the same Message-ID, "
+        "after a sender stopped mid-send." in progress
+    )
+    assert "de-duplicates on the Message-ID keeps one copy" in progress
+
+
+def test_it_gives_the_messages_in_doubt_in_the_api(api, people, run):
+    notice_run_start(actor=Actor(user=people.agent, via="web"), run=run)
+    run.recipients.filter(line=2).update(in_doubt=1)
+    read = api(people.viewer, "get", f"/api/v1/notices/{run.pk}").json()
+    assert read["counts"]["in_doubt"] == 1 and read["counts"]["total"] == 2
+    items = api(people.viewer, "get", f"/api/v1/notices/{run.pk}/recipients").json()["items"]
+    assert [(r["line"], r["in_doubt"]) for r in items] == [(2, 1), (3, 0)]

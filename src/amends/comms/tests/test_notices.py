@@ -469,6 +469,96 @@ def test_rows_left_by_a_dead_sender_go_again_with_the_same_message_id(smtp_serve
     assert len({m["Message-ID"] for m in smtp_server.messages()}) == 5
 
 
+def test_it_counts_the_message_a_dead_sender_had_in_hand_as_in_doubt(actor, draft):
+    from django.utils import timezone
+
+    started(actor, draft, 5)
+    # A sender on this machine claimed 3 rows, marked the first as handed to the
+    # server, and was killed before it could record the answer.
+    dead = f"{sender_id().split(':')[0]}:999999999:dead"
+    ids = list(draft.recipients.order_by("line").values_list("pk", flat=True)[:3])
+    NoticeRecipient.objects.filter(pk__in=ids).update(state=RecipientState.SENDING, claimed_by=dead)
+    NoticeRecipient.objects.filter(pk=ids[0]).update(handed_at=timezone.now())
+    assert notice_claims_recover(run_id=draft.pk) == 3
+    doubted = dict(draft.recipients.values_list("pk", "in_doubt"))
+    assert [doubted[pk] for pk in ids] == [1, 0, 0]
+    assert not draft.recipients.filter(handed_at__isnull=False).exists()
+    assert notice_counts([draft.pk])[draft.pk].in_doubt == 1
+    mail.outbox = []
+    assert notice_run_send(run_id=draft.pk).sent == 5
+    counts = notice_counts([draft.pk])[draft.pk]
+    assert (counts.sent, counts.in_doubt) == (5, 1)  # the count stays: it is history
+
+
+def test_it_counts_nothing_in_doubt_after_a_clean_run(smtp_server, actor, draft):
+    started(actor, draft, 250)  # three batches: the next row is marked with the last one sent
+    assert notice_run_send(run_id=draft.pk).sent == 250
+    assert smtp_server.wait_for(250)
+    counts = notice_counts([draft.pk])[draft.pk]
+    assert (counts.sent, counts.in_doubt) == (250, 0)
+    assert not draft.recipients.filter(handed_at__isnull=False).exists()
+
+
+def test_it_marks_each_message_before_it_goes_and_only_that_one(actor, draft):
+    started(actor, draft, 6)
+    seen = []
+
+    class Looking(_Recorder):
+        def send_messages(self, messages):
+            marked = draft.recipients.filter(handed_at__isnull=False)
+            seen.append((messages[0].to[0], list(marked.values_list("email", flat=True))))
+
+    stop = iter([False] * 4 + [True])
+    result = notices_send_batch(
+        run_id=draft.pk,
+        sender=sender_id(),
+        backend=Looking(None, "one"),
+        size=6,
+        should_stop=lambda: next(stop),
+    )
+    assert result.sent == 4
+    assert all(marked == [email] for email, marked in seen), seen
+    # Stopped with the next one marked but never sent: given back, not in doubt.
+    counts = notice_counts([draft.pk])[draft.pk]
+    assert (counts.pending, counts.sending, counts.in_doubt) == (2, 0, 0)
+    assert not draft.recipients.filter(handed_at__isnull=False).exists()
+
+
+def test_it_counts_a_message_whose_connection_broke_as_in_doubt(actor, draft):
+    from smtplib import SMTPServerDisconnected
+
+    started(actor, draft, 3)
+
+    class Breaking(_Recorder):
+        def send_messages(self, messages):
+            if messages[0].to[0] == "p1@forms.example":
+                raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with pytest.raises(NoticeSendError):
+        notices_send_batch(run_id=draft.pk, sender=sender_id(), backend=Breaking(None, "x"))
+    broken = draft.recipients.get(email="p1@forms.example")
+    assert (broken.state, broken.in_doubt, broken.handed_at) == (RecipientState.PENDING, 1, None)
+    counts = notice_counts([draft.pk])[draft.pk]
+    assert (counts.sent, counts.pending, counts.in_doubt) == (1, 2, 1)
+
+
+def test_it_tells_how_many_may_have_gone_twice_in_notices_status(actor, draft):
+    from django.core.management import call_command
+
+    started(actor, draft, 3)
+    draft.recipients.filter(line=2).update(in_doubt=1)
+    out = io.StringIO()
+    call_command("notices", "status", str(draft.pk), stdout=out)
+    assert (
+        "1 may have been delivered twice, with the same Message-ID, "
+        "after a sender stopped mid-send" in out.getvalue()
+    )
+    draft.recipients.update(in_doubt=0)
+    out = io.StringIO()
+    call_command("notices", "show", str(draft.pk), stdout=out)
+    assert "0 may have been delivered twice" in out.getvalue()
+
+
 def test_a_sender_that_stood_still_past_its_lease_stops_instead_of_doubling(
     monkeypatch, actor, draft
 ):

@@ -34,14 +34,16 @@ sent at a set rate. Write them on the incident's page, or here:
   amends notices create INCIDENT --name NAME --texts TEXTS.json [--recipients FILE.csv]
   amends notices upload RUN FILE.csv     replace a draft's list of people
   amends notices list [--incident ID]
-  amends notices show RUN
+  amends notices show RUN | status RUN   progress, failures, messages in doubt
   amends notices send RUN [--rate N]     start a draft, then send it from here until done
   amends notices pause RUN | resume RUN | retry RUN
 
 TEXTS.json is {"en": {"subject": "...", "body": "..."}, "pl": {...}}: the first
 language is for everyone whose own has no text. The worker (amends worker) sends
 running notices too, and several senders may share one. Stopping a sender, even
-with kill -9, loses nobody and doubles nobody: run it again to go on."""
+with kill -9, loses nobody and never sends anyone a different message: run it
+again to go on. The one message a killed sender (or a broken connection) had in
+hand may cross the wire twice, with the same Message-ID; `status` counts them."""
 
 
 class _Formatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -59,7 +61,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         listing = sub.add_parser("list", help="notices, newest first, with their progress")
         listing.add_argument("--incident", type=int, help="only this incident's")
-        show = sub.add_parser("show", help="one notice: progress, languages, failures")
+        show = sub.add_parser(
+            "show", aliases=["status"], help="one notice: progress, failures, messages in doubt"
+        )
         show.add_argument("run", type=int)
         create = sub.add_parser("create", help="write a notice (a draft)")
         create.add_argument("incident", type=int, help="the incident's id")
@@ -83,7 +87,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         self.actor = Actor(user=None, via=Via.CLI)
         try:
-            getattr(self, f"handle_{action}")(**options)
+            getattr(self, f"handle_{'show' if action == 'status' else action}")(**options)
         except ValidationError as invalid:
             raise CommandError("; ".join(invalid.messages)) from None
 
@@ -147,6 +151,8 @@ class Command(BaseCommand):
             f"Languages: {', '.join(run.texts)} (the first for everyone else)",
             f"People: {c.total}: {c.sent} sent, {c.pending} waiting, {c.sending} sending, "
             f"{c.failed} failed",
+            f"In doubt: {c.in_doubt} may have been delivered twice, with the same Message-ID, "
+            "after a sender stopped mid-send (a mail store that de-duplicates on it keeps one)",
         ]
         if run.started_at:
             lines.append(f"Started: {run.started_at:%Y-%m-%d %H:%M:%S %Z}")
