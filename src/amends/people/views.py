@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.people.forms import TokenForm
@@ -59,8 +59,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "people/password_form.html"
     success_url = reverse_lazy("people:profile")
     extra_context = {
-        "heading": _lazy("Change your password"),
-        "button": _lazy("Change the password"),
+        "heading": gettext_lazy("Change your password"),
+        "button": gettext_lazy("Change the password"),
     }
 
     def form_valid(self, form):
@@ -78,11 +78,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "people/password_reset_subject.txt"
     success_url = reverse_lazy("people:password-reset-sent")
     extra_context = {
-        "heading": _lazy("Set a new password"),
-        "intro": _lazy(
+        "heading": gettext_lazy("Set a new password"),
+        "intro": gettext_lazy(
             "Give the e-mail address of your account: we send it a link to choose a new password."
         ),
-        "button": _lazy("Send me the link"),
+        "button": gettext_lazy("Send me the link"),
     }
 
     def form_valid(self, form):
@@ -93,8 +93,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
     template_name = "people/password_message.html"
     extra_context = {
-        "heading": _lazy("Check your mail"),
-        "message": _lazy(
+        "heading": gettext_lazy("Check your mail"),
+        "message": gettext_lazy(
             "If an account has that address, a link to set a new password is on its way."
         ),
     }
@@ -104,14 +104,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "people/password_form.html"
     success_url = reverse_lazy("people:password-reset-done")
     extra_context = {
-        "heading": _lazy("Choose a new password"),
-        "button": _lazy("Save the new password"),
+        "heading": gettext_lazy("Choose a new password"),
+        "button": gettext_lazy("Save the new password"),
     }
 
 
 class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
     template_name = "people/password_message.html"
     extra_context = {
-        "heading": _lazy("Your password is set"),
-        "message": _lazy("You can log in with your new password."),
+        "heading": gettext_lazy("Your password is set"),
+        "message": gettext_lazy("You can log in with your new password."),
     }
