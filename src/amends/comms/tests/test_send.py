@@ -79,6 +79,7 @@ def test_a_viewer_or_an_outsider_sends_nothing(people, case):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
 def test_a_message_goes_only_after_the_transaction_that_records_it_commits(
     people, declare, account
 ):
