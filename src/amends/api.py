@@ -4,6 +4,7 @@
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +13,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from amends import __version__
+from amends.core.middleware import number_out_of_range
 from amends.people.services import token_authenticate
 
 
@@ -110,6 +112,15 @@ def on_invalid_values(request, exc: ValidationError):
     else:
         errors = [{"field": "", "message": message} for message in exc.messages]
     return api.create_response(request, error_body("The values are not valid.", errors), status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_number_out_of_range(request, exc):
+    if not number_out_of_range(exc):
+        raise exc
+    body = error_body("A number in the request is larger than any id or value Amends stores.")
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "amends.core.middleware.HtmxVaryMiddleware",
     "amends.core.middleware.ApiErrorShapeMiddleware",
+    "amends.core.middleware.NumberOutOfRangeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,4 +1,5 @@
-from django.http import JsonResponse
+from django.db import DataError
+from django.http import Http404, JsonResponse
 from django.utils.cache import patch_vary_headers
 
 
@@ -36,3 +37,27 @@ class ApiErrorShapeMiddleware:
                 replacement["Allow"] = response["Allow"]
             return replacement
         return response
+
+
+def number_out_of_range(exception: Exception) -> bool:
+    """An id or a number past what the database stores (SQLite: 64 bits; PostgreSQL:
+    the column's type): nothing can have it, so it is no server error."""
+    if isinstance(exception, OverflowError):
+        return True
+    return isinstance(exception, DataError) and "out of range" in str(exception)
+
+
+class NumberOutOfRangeMiddleware:
+    """/accounts/99999999999999999999999/ is a page that does not exist (404), not a
+    crash. (The API answers 422 for the same; see amends/api.py.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if number_out_of_range(exception):
+            raise Http404("No such page.") from exception
+        return None

@@ -214,3 +214,23 @@ def test_it_publishes_its_openapi_schema(client):
     assert schema["info"]["title"] == "Amends API"
     assert "/api/v1/accounts" in schema["paths"]
     assert "/api/v1/accounts/{account_id}/timeline" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/accounts/99999999999999999999999", 404),
+        ("/api/v1/complaints?account_id=-2002999382476238478114816", 422),
+        ("/api/v1/cases/99999999999999999999999", 404),
+    ],
+)
+def test_it_refuses_a_number_past_what_the_database_stores(call, path, status):
+    response = call("get", path)
+    assert response.status_code == status, response.content
+    assert response.json()["message"]
+
+
+def test_a_web_page_for_an_id_past_what_the_database_stores_is_not_found(client, people):
+    client.force_login(people.agent)
+    assert client.get("/accounts/99999999999999999999999/").status_code == 404
+    assert client.get("/cases/99999999999999999999999/").status_code == 404
