@@ -1,6 +1,3 @@
-import importlib
-import importlib.util
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,21 +8,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        # Every complaint signal, however it arrived, lands in the inbox. The
-        # signals app calls its hooks inside the recording transaction.
-        if importlib.util.find_spec("amends.signals.services") is None:
-            return
-        services = importlib.import_module("amends.signals.services")
-        hooks = getattr(services, "on_signals_recorded", None)
-        if hooks is None:
-            return
+        # Every complaint signal, however it arrived, lands in the inbox: the signals
+        # app calls its hooks inside the recording transaction, and only for the
+        # kinds a hook asks for, so a large import of orders builds nothing here.
         from amends.complaints.services import complaints_from_signals
+        from amends.signals.services import on_signals_recorded, signals_hook
 
-        if complaints_from_signals in hooks:
-            return
-        register = getattr(services, "signals_hook", None)
-        if register is not None:
-            # Hear of complaint signals only: a large import of orders builds no models for us.
-            register("complaint")(complaints_from_signals)
-        else:
-            hooks.append(complaints_from_signals)
+        if complaints_from_signals not in on_signals_recorded:
+            signals_hook("complaint")(complaints_from_signals)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account
-from amends.incidents.models import CauseCategory, Fault, Incident, PostMortem, Severity
+from amends.incidents.models import CauseCategory, Fault, PostMortem, Severity
 from amends.incidents.services import Impact
 from amends.people.access import WRITE, teams_for
 from amends.people.models import User
@@ -133,9 +133,3 @@ class AffectedRows:
                 )
             )
         return impacts
-
-
-class IncidentStatusForm(forms.ModelForm):
-    class Meta:
-        model = Incident
-        fields = ["status"]

@@ -15,10 +15,6 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-def _people(queryset) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset=queryset, label=_("Who"), empty_label=None)
-
-
 class RecordForm(forms.Form):
     """Base for the record forms: when it happened, then the kind's own fields."""
 
