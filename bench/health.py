@@ -256,8 +256,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from amends.core.demo import demo_load
     from amends.health.services import health_rescore
+    from amends.shell.demo import demo_load
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

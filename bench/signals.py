@@ -191,8 +191,8 @@ def step_database(context: Context) -> None:
 
 
 def step_accounts(context: Context) -> None:
-    from amends.core.demo import demo_load
     from amends.core.progress import ProgressBar
+    from amends.shell.demo import demo_load
 
     started = time.perf_counter()
     demo_load(accounts=context.accounts, seed=SEED, progress=ProgressBar("demo accounts"))

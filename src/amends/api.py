@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from amends import __version__
+from amends.core.api import error_body
 from amends.core.middleware import number_out_of_range
 from amends.people.services import token_authenticate
 
@@ -81,10 +82,6 @@ api = AmendsApi(
     parser=ObjectParser(),
     urls_namespace="api",
 )
-
-
-def error_body(message: str, errors: list[dict] | None = None) -> dict:
-    return {"message": message, "errors": errors or []}
 
 
 def _field_name(location) -> str:

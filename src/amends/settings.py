@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "amends.parting",
     "amends.referrals",
     "amends.insights",
+    "amends.shell",
 ]
 
 MIDDLEWARE = [

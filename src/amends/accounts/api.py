@@ -21,6 +21,7 @@ from amends.accounts.services import (
     contact_delete,
     contact_update,
 )
+from amends.core.api import ERRORS
 from amends.core.pagination import page_of
 from amends.people.access import READ, WRITE, teams_for, user_can_write_anywhere
 from amends.people.models import Team, User
@@ -28,19 +29,6 @@ from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
 router = Router(tags=["accounts"])
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    message: str
-    errors: list[ErrorItem]
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class AccountOut(Schema):

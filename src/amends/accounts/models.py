@@ -127,3 +127,23 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProtectedStaff(models.Model):
+    """Someone of the team protected from this customer, after it was let go for
+    abuse: never again its owner, the owner of one of its cases or of a promise to
+    it. The accounts layer owns the rule, so every service that assigns people
+    asks here."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="protected")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="protected_staff_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} protected from {self.account_id}"

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from amends.accounts.models import Account, Contact
+from amends.accounts.models import Account, Contact, ProtectedStaff
 from amends.health.models import AccountHealth
 from amends.people.access import READ, WRITE, team_ids_for
 from amends.people.models import User
@@ -109,3 +109,18 @@ def contact_get_for(*, user: User, contact_id: int, action: str = READ) -> Conta
 
 def contact_list_for_account(*, account: Account) -> QuerySet[Contact]:
     return account.contacts.all()
+
+
+PROTECTED_MESSAGE = (
+    "{name} was protected from this customer when it was let go for abuse: choose someone else."
+)
+
+
+def protected_pairs(*, account_ids) -> set[tuple[int, int]]:
+    """(account id, user id) for every person protected from an account that was let
+    go for abuse: they are never again made its owner, a case's owner or a promise's."""
+    return set(
+        ProtectedStaff.objects.filter(account_id__in=list(account_ids)).values_list(
+            "account_id", "user_id"
+        )
+    )

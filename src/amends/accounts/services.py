@@ -6,8 +6,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from amends.accounts.models import Account, Contact
-from amends.parting.selectors import PROTECTED_MESSAGE, protected_pairs
+from amends.accounts.models import Account, Contact, ProtectedStaff
+from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import Team, User
 from amends.timeline.services import Actor, diff, event_record, snapshot
@@ -165,3 +165,27 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
         before=before,
     )
     contact.delete()
+
+
+def account_staff_protect(
+    *, actor: Actor, account: Account, users: list[User], reason: str
+) -> list[ProtectedStaff]:
+    """Protect these people from this customer for good (let go for abuse)."""
+    _require_write(actor, account.team)
+    made = []
+    for user in users:
+        row, created = ProtectedStaff.objects.get_or_create(
+            account=account, user=user, defaults={"reason": reason}
+        )
+        if created:
+            made.append(row)
+    if made:
+        event_record(
+            actor=actor,
+            action="account.staff_protected",
+            subject=account,
+            account_id=account.pk,
+            summary=f"{len(made)} staff protected from this customer",
+            after={"users": [row.user_id for row in made], "reason": reason},
+        )
+    return made

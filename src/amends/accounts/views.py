@@ -28,10 +28,8 @@ from amends.accounts.services import (
     contact_update,
 )
 from amends.core.pagination import page_of
-from amends.health.selectors import account_health_explain, revenue_at_risk
+from amends.core.parts import page_parts
 from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
-from amends.recovery.selectors import case_list_for_account
-from amends.referrals.selectors import referrals_for_account
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -69,7 +67,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "accounts/list.html#results", context)
     # Above the filters, for every account the user can see: the full page only.
-    context["revenue_at_risk"] = revenue_at_risk(user=request.user, team=filters.team)
+    context.update(page_parts("account_list", user=request.user, team=filters.team))
     return render(request, "accounts/list.html", context)
 
 
@@ -81,11 +79,10 @@ def account_detail_view(request: HttpRequest, account_id: int) -> HttpResponse:
         "account": account,
         "contacts": contact_list_for_account(account=account),
         "events": events,
-        "cases": case_list_for_account(account_id=account.pk),
         "can_edit": user_can(request.user, WRITE, account.team_id),
         "can_manage": user_manages_team(request.user, account.team_id),
-        "health": account_health_explain(account=account),
-        "referrals": referrals_for_account(account=account),
+        # Health, cases, referrals: panels of the apps above, which register them.
+        **page_parts("account_page", account=account, user=request.user),
     }
     template = "accounts/detail.html#timeline" if request.htmx else "accounts/detail.html"
     return render(request, template, context)

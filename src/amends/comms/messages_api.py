@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Query, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
 from amends.comms.coach import LEXICONS, coach_check, coach_score, language_of
 from amends.comms.models import Message, MessageState
@@ -22,6 +21,7 @@ from amends.comms.value import (
     value_period_default,
     value_summary,
 )
+from amends.core.api import ERRORS
 from amends.people.access import WRITE, user_can
 from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor

@@ -7,7 +7,6 @@ from django.db import transaction
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from amends.accounts.api import ERRORS, ErrorItem
 from amends.comms.models import NoticeRun, RecipientState
 from amends.comms.notices import (
     MAX_RATE,
@@ -25,6 +24,7 @@ from amends.comms.notices import (
     notice_run_start,
     notice_runs_for,
 )
+from amends.core.api import ERRORS, ErrorItem
 from amends.core.pagination import page_of
 from amends.people.access import WRITE
 from amends.timeline.services import Actor

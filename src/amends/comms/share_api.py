@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Router, Schema, Status
 
-from amends.accounts.api import ERRORS, ErrorOut
 from amends.comms.share import (
     case_share_create,
     case_share_revoke,
@@ -18,6 +17,7 @@ from amends.comms.share import (
     share_live_for,
     share_url,
 )
+from amends.core.api import ERRORS, ErrorOut
 from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor
 

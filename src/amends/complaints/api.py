@@ -8,7 +8,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from amends.accounts.api import ERRORS, ErrorOut
 from amends.complaints.feedback import (
     FeedbackRefused,
     form_token,
@@ -35,6 +34,7 @@ from amends.complaints.services import (
     complaint_resolve,
     complaint_satisfaction_record,
 )
+from amends.core.api import ERRORS, ErrorOut
 from amends.core.pagination import page_of
 from amends.people.access import WRITE, client_address
 from amends.people.models import User

@@ -2,8 +2,8 @@ from datetime import date, datetime
 
 from ninja import Router, Schema
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
+from amends.core.api import ERRORS
 from amends.health.models import AccountHealth
 from amends.health.scoring import cooling_text
 from amends.health.selectors import health_factor_lines, health_history

@@ -6,3 +6,6 @@ class HealthConfig(AppConfig):
     name = "amends.health"
     label = "health"
     verbose_name = _("Health")
+
+    def ready(self) -> None:
+        from amends.health import parts  # noqa: F401 - registers this app's parts of other pages

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
+from amends.core.api import ERRORS
 from amends.incidents.models import CauseCategory, Fault, Severity
 from amends.incidents.selectors import incident_get_for, incident_similar, incident_visible_to
 from amends.incidents.services import (

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from amends.accounts.api import ERRORS
+from amends.core.api import ERRORS
 from amends.insights.forms import InsightsFilterForm
 from amends.insights.selectors import (
     FIGURES,

@@ -8,8 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
+from amends.core.api import ERRORS
 from amends.parting.models import ExitItem, ExitPlan
 from amends.parting.selectors import parting_case_get_for, parting_state
 from amends.parting.services import (

@@ -89,19 +89,3 @@ def exit_feedback_wanted(*, case: RecoveryCase) -> ExitPlan | None:
     return ExitPlan.objects.filter(
         case=case, kind="mutual", closed_at__isnull=True, feedback_at__isnull=True
     ).first()
-
-
-def protected_pairs(*, account_ids) -> set[tuple[int, int]]:
-    """(account id, user id) for every person protected from an account that was let
-    go for abuse: they are never again made its owner, a case's owner or a promise's."""
-    through = ExitPlan.protected_staff.through
-    return set(
-        through.objects.filter(exitplan__case__account_id__in=list(account_ids)).values_list(
-            "exitplan__case__account_id", "user_id"
-        )
-    )
-
-
-PROTECTED_MESSAGE = (
-    "{name} was protected from this customer when it was let go for abuse: choose someone else."
-)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Account, Lifecycle
+from amends.accounts.services import account_staff_protect
 from amends.comms.models import CaseUpdate, Message
 from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
 from amends.comms.share import (
@@ -707,6 +708,7 @@ def account_let_go_for_abuse(
         abuse_reason=reason,
     )
     plan.protected_staff.set(protected_staff)
+    account_staff_protect(actor=actor, account=account, users=protected_staff, reason=reason)
     _protect(actor, account, case, owner, protected_ids)
     _finish_step(actor, case, "next_steps", now)
     case_log(

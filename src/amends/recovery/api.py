@@ -5,8 +5,8 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
+from amends.core.api import ERRORS
 from amends.people.access import WRITE
 from amends.people.models import User
 from amends.people.selectors import team_workers

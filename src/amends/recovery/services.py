@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
-from amends.parting.selectors import PROTECTED_MESSAGE, protected_pairs
+from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
+from amends.core.api import ERRORS
 from amends.core.pagination import page_of
 from amends.people.access import WRITE
 from amends.referrals.models import NAME_MAX, NOTE_MAX

@@ -6,9 +6,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema, Status
 
-from amends.accounts.api import ERRORS
 from amends.accounts.selectors import account_get_for
-from amends.api import error_body
+from amends.core.api import ERRORS, error_body
 from amends.core.pagination import page_of
 from amends.people.access import user_can_write_anywhere
 from amends.signals.selectors import signal_list_for_account

@@ -93,41 +93,4 @@ def demo_signals(*, seed: int = 1, now: datetime | None = None) -> int:
     items: list[dict[str, str]] = []
     for account in Account.objects.order_by("pk"):
         items.extend(_items_for(account, rng, now))
-    made = signals_record(actor=Actor.system(), items=items, default_source=SOURCE).created
-    _handle_old_complaints(rng, now)
-    return made
-
-
-def _handle_old_complaints(rng: random.Random, now: datetime) -> None:
-    """Complaints older than a week were answered and resolved, most in time,
-    some with the customer's satisfaction afterwards; the recent ones wait in the inbox."""
-    from amends.complaints.models import Complaint
-    from amends.complaints.services import (
-        complaint_answer,
-        complaint_resolve,
-        complaint_satisfaction_record,
-    )
-
-    old = Complaint.objects.filter(received_at__lt=now - timedelta(days=7)).select_related(
-        "account__owner"
-    )
-    for complaint in old.order_by("pk"):
-        owner = complaint.account.owner if complaint.account else None
-        if owner is None:
-            continue
-        actor = Actor(user=owner, via="web")
-        answered = complaint.received_at + timedelta(hours=rng.choice([2, 5, 20, 30]))
-        complaint_answer(
-            actor=actor,
-            complaint=complaint,
-            answer="I am sorry. I have looked into it and it is put right.",
-            now=answered,
-        )
-        complaint_resolve(actor=actor, complaint=complaint, now=answered + timedelta(days=2))
-        if rng.random() < 0.7:
-            complaint_satisfaction_record(
-                actor=actor,
-                complaint=complaint,
-                score=rng.choice([3, 4, 4, 5, 5, 2]),
-                now=answered + timedelta(days=3),
-            )
+    return signals_record(actor=Actor.system(), items=items, default_source=SOURCE).created

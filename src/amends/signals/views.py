@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from amends.api import error_body
+from amends.core.api import error_body
 from amends.signals.api import SignalIn, item_texts
 from amends.signals.selectors import signal_source_for_webhook
 from amends.signals.services import (

@@ -14,8 +14,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from amends.accounts.models import Account, Contact
-from amends.core.demo import demo_account_rows, demo_load
 from amends.insights.demo import FORMER
+from amends.shell.demo import demo_account_rows, demo_load
 
 ROOT = Path(__file__).resolve().parents[4]
 AMENDS = str(Path(sys.executable).with_name("amends"))

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from amends.core.clidoc import cli_reference
+from amends.shell.clidoc import cli_reference
 
 ROOT = Path(__file__).resolve().parents[4]
 

@@ -178,7 +178,7 @@ def test_it_takes_the_very_first_rescore_as_a_baseline_and_opens_nothing(account
 
 def test_it_opens_a_thaw_case_by_itself_when_a_demo_account_turns_red_and_only_once():
     HealthSettings.objects.update(rescored_at=None)
-    from amends.core.demo import demo_load
+    from amends.shell.demo import demo_load
     from amends.signals.models import Signal
 
     demo_load(accounts=40)

@@ -1,13 +1,14 @@
 import pytest
 from django.utils import timezone
 
-from amends.core.demo import demo_load
+from amends.complaints.demo import demo_complaints_answered
 from amends.health.models import HealthSnapshot
 from amends.health.services import health_rescore
 from amends.insights.demo import demo_insights
 from amends.insights.figures import card_build
 from amends.insights.selectors import FIGURES, Scope, default_period, figure_compute
 from amends.recovery.demo import demo_recovery
+from amends.shell.demo import demo_load
 from amends.signals.demo import demo_signals
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,7 @@ def test_the_demo_gives_every_chart_something_to_show_and_loads_once():
     demo_load(accounts=120)
     demo_recovery()
     demo_signals()
+    demo_complaints_answered()
     health_rescore()
 
     made = demo_insights()

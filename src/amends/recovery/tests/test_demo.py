@@ -1,10 +1,10 @@
 import pytest
 
-from amends.core.demo import demo_load
 from amends.incidents.models import Incident
 from amends.incidents.selectors import incident_similar
 from amends.recovery.demo import demo_recovery
 from amends.recovery.models import CommitmentStatus, Escalation, RecoveryCase
+from amends.shell.demo import demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 
-from amends.core.demo import demo_load
 from amends.recovery.demo import demo_recovery
 from amends.referrals.demo import demo_referrals
 from amends.referrals.models import Referral
+from amends.shell.demo import demo_load
 from amends.signals.models import Signal
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,10 @@
 import pytest
 
+from amends.complaints.demo import demo_complaints_answered
 from amends.complaints.models import Complaint
-from amends.core.demo import demo_load
 from amends.health.models import AccountHealth
 from amends.health.services import health_rescore
+from amends.shell.demo import demo_load
 from amends.signals.demo import demo_signals
 
 pytestmark = pytest.mark.django_db
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_signals_give_every_band_and_segment_something_to_show():
     demo_load(accounts=120)
     made = demo_signals()
+    demo_complaints_answered()
     health_rescore()
 
     assert made > 1500

@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from amends.accounts.models import Account
+from amends.complaints.demo import demo_complaints_answered
 from amends.complaints.services import demo_feedback_pages
-from amends.core.demo import DEMO_PASSWORD, demo_load
 from amends.core.progress import ProgressBar
 from amends.health.services import health_rescore
 from amends.insights.demo import demo_insights
 from amends.parting.demo import demo_parting
 from amends.recovery.demo import demo_recovery
 from amends.referrals.demo import demo_referrals
+from amends.shell.demo import DEMO_PASSWORD, demo_load
 from amends.signals.demo import demo_signals
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         result = demo_load(accounts=accounts, seed=seed, progress=ProgressBar("accounts"))
         cases = demo_recovery()
         signals = demo_signals(seed=seed)
+        demo_complaints_answered(seed=seed)
         pages = demo_feedback_pages()
         partings = demo_parting()
         referrals = demo_referrals()  # after the partings: former clients refer too

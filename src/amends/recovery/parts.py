@@ -1,0 +1,9 @@
+"""What recovery shows on the accounts app's pages (registered in apps.py)."""
+
+from amends.core.parts import page_part
+from amends.recovery.selectors import case_list_for_account
+
+
+@page_part("account_page", "cases")
+def account_page_cases(*, account, **_):
+    return case_list_for_account(account_id=account.pk)
