@@ -111,8 +111,11 @@ class NoticeRun(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notice_runs")
     name = models.CharField(_("name"), max_length=200)
-    # {language: {"subject": ..., "body": ...}}; the first language is the fallback.
+    # {language: {"subject": ..., "body": ...}}. PostgreSQL's jsonb keeps no key
+    # order, so the order the languages were written in (the first is the fallback,
+    # for everyone whose language has no text) is kept apart, in ``languages``.
     texts = models.JSONField(default=dict)
+    languages = models.JSONField(default=list)
     state = models.CharField(max_length=8, choices=NoticeState.choices, default=NoticeState.DRAFT)
     rate_per_second = models.PositiveIntegerField(_("messages per second"), default=200)
     created_by = models.ForeignKey(
@@ -128,6 +131,16 @@ class NoticeRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def texts_in_order(self) -> dict:
+        """The texts, the fallback language first, in the order they were written."""
+        return texts_ordered(self.texts, self.languages)
+
+
+def texts_ordered(texts: dict, languages: list) -> dict:
+    order = [code for code in languages if code in texts]
+    order += sorted(code for code in texts if code not in order)
+    return {code: texts[code] for code in order}
 
 
 class RecipientState(models.TextChoices):

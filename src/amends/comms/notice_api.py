@@ -125,7 +125,7 @@ def _out(run: NoticeRun) -> dict:
 def _fields(run: NoticeRun) -> dict:
     names = ["id", "incident_id", "name", "state", "texts", "rate_per_second"]
     times = ["created_at", "started_at", "finished_at"]
-    return {name: getattr(run, name) for name in names + times}
+    return {**{name: getattr(run, name) for name in names + times}, "texts": run.texts_in_order()}
 
 
 def _texts(texts: dict[str, TextIn]) -> dict:

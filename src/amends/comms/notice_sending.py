@@ -25,7 +25,13 @@ from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 from django.utils.encoding import punycode
 
-from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
+from amends.comms.models import (
+    NoticeRecipient,
+    NoticeRun,
+    NoticeState,
+    RecipientState,
+    texts_ordered,
+)
 from amends.comms.notices import (
     BATCH_MAX,
     MAX_ATTEMPTS,
@@ -384,7 +390,11 @@ def notices_send_batch(
     """Claim up to ``size`` waiting recipients of a running run and send them over
     ``backend``'s one open connection, marking each the moment the server accepts it.
     Rows left in hand when it returns or raises go back to the queue."""
-    run = NoticeRun.objects.filter(pk=run_id).values("state", "texts", "rate_per_second").first()
+    run = (
+        NoticeRun.objects.filter(pk=run_id)
+        .values("state", "texts", "languages", "rate_per_second")
+        .first()
+    )
     result = BatchResult(state=run["state"] if run else "")
     if run is None or run["state"] != NoticeState.RUNNING:
         return result
@@ -402,7 +412,7 @@ def notices_send_batch(
             "pk", "email", "name", "language", "fields", "message_id", "attempts"
         )
     )
-    letters = Letters(run["texts"])
+    letters = Letters(texts_ordered(run["texts"], run["languages"]))
     marks, senders = _Marks(sender), {}
     marked = in_hand = None  # the row already marked; the row whose message is out
     renewed = time.monotonic()

@@ -162,7 +162,7 @@ def _preview(run: NoticeRun) -> dict | None:
     if first is None or not run.texts:
         return None
     try:
-        subject, body = Letters(run.texts).render(
+        subject, body = Letters(run.texts_in_order()).render(
             email=first.email, name=first.name, language=first.language, fields=first.fields
         )
     except RenderError as error:
@@ -178,7 +178,9 @@ def _run_context(request: HttpRequest, run: NoticeRun, **extra) -> dict:
         "counts": counts,
         "polling": run.state == NoticeState.RUNNING or counts.sending > 0,
         "can_edit": user_can(request.user, WRITE, run.incident.team_id),
-        "texts": [(code, text, n == 0) for n, (code, text) in enumerate(run.texts.items())],
+        "texts": [
+            (code, text, n == 0) for n, (code, text) in enumerate(run.texts_in_order().items())
+        ],
         "preview": _preview(run),
         "people_languages": notice_languages(run=run) if counts.total else [],
         "failures": notice_failures(run=run) if counts.failed else [],
@@ -209,7 +211,7 @@ def notice_texts_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = notice_run_get_for(user=request.user, run_id=run_id, action=WRITE)
     form = TextForm(request.POST)
     if form.is_valid():
-        texts = dict(run.texts)
+        texts = run.texts_in_order()
         texts.update(_texts(form.cleaned_data))
         try:
             notice_run_set_texts(actor=Actor.web(request), run=run, texts=texts)
@@ -225,7 +227,7 @@ def notice_texts_view(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def notice_text_delete_view(request: HttpRequest, run_id: int, language: str) -> HttpResponse:
     run = notice_run_get_for(user=request.user, run_id=run_id, action=WRITE)
-    texts = {code: text for code, text in run.texts.items() if code != language}
+    texts = {code: text for code, text in run.texts_in_order().items() if code != language}
     try:
         notice_run_set_texts(actor=Actor.web(request), run=run, texts=texts)
     except ValidationError as error:

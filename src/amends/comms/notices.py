@@ -253,7 +253,7 @@ class Letters:
 
 def notice_languages(*, run: NoticeRun) -> list[tuple[str, int, str]]:
     """(the people's language, how many, the text they get), most people first."""
-    letters = Letters(run.texts) if run.texts else None
+    letters = Letters(run.texts_in_order()) if run.texts else None
     rows = (
         run.recipients.order_by()
         .values_list("language")
@@ -307,7 +307,8 @@ def notice_run_create(
         run = NoticeRun.objects.create(
             incident=incident,
             name=name[:200],
-            texts=texts_clean(texts),
+            texts=(cleaned := texts_clean(texts)),
+            languages=list(cleaned),
             rate_per_second=_rate(rate_per_second),
             created_by=actor.user,
         )
@@ -319,9 +320,10 @@ def notice_run_set_texts(*, actor: Actor, run: NoticeRun, texts: dict) -> Notice
     _check_writer(actor, run.incident)
     _check_draft(run)
     run.texts = texts_clean(texts)
+    run.languages = list(run.texts)
     with transaction.atomic():
         changed = NoticeRun.objects.filter(pk=run.pk, state=NoticeState.DRAFT).update(
-            texts=run.texts
+            texts=run.texts, languages=run.languages
         )
         if not changed:
             _check_draft(NoticeRun.objects.get(pk=run.pk))

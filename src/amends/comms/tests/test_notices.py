@@ -658,3 +658,18 @@ def test_starting_needs_people_and_every_field_the_texts_use(actor, draft):
     draft.save()
     with pytest.raises(ValidationError, match=r"fields\.missing"):
         notice_run_start(actor=actor, run=draft)
+
+
+def test_the_fallback_is_the_language_written_first_on_every_database(actor, incident):
+    # PostgreSQL's jsonb sorts keys ("en" before "pl"); the order written must win.
+    texts = {
+        "pl": {"subject": "Formularz", "body": "Dzień dobry {{ name }}"},
+        "en": {"subject": "Form", "body": "Hello {{ name }}"},
+    }
+    made = notice_run_create(actor=actor, incident=incident, name="Forms", texts=texts)
+    run = NoticeRun.objects.get(pk=made.pk)
+    assert list(run.texts_in_order()) == ["pl", "en"]
+    letters = Letters(run.texts_in_order())
+    assert letters.render(email="x@y.example", name="Jan", language="de", fields={})[0] == (
+        "Formularz"
+    )

@@ -104,7 +104,11 @@ def test_a_message_goes_only_after_the_transaction_that_records_it_commits(
     assert not Message.objects.filter(key="case:1:apology:again").exists()
 
 
-def test_the_worker_sends_what_a_dead_sender_left_behind(people, case, smtp_server):
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
+def test_the_worker_sends_what_a_dead_sender_left_behind(people, declare, account, smtp_server):
+    # Transactional: the worker closes and reopens its database connection each round.
+    case = declare([account]).cases.get()
     from datetime import timedelta
 
     from django.core.management import call_command

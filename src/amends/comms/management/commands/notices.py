@@ -148,7 +148,7 @@ class Command(BaseCommand):
             f"Notice {run.pk}: {run.name}",
             f"Incident {run.incident_id}: {run.incident.title}",
             f"State: {run.state}, at most {run.rate_per_second} a second",
-            f"Languages: {', '.join(run.texts)} (the first for everyone else)",
+            f"Languages: {', '.join(run.texts_in_order())} (the first for everyone else)",
             f"People: {c.total}: {c.sent} sent, {c.pending} waiting, {c.sending} sending, "
             f"{c.failed} failed",
             f"In doubt: {c.in_doubt} may have been delivered twice, with the same Message-ID, "
