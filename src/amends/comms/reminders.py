@@ -20,8 +20,7 @@ from django.utils.translation import ngettext
 
 from amends.comms.models import Message, MessageKind, MessageState
 from amends.comms.services import Outgoing, message_send
-from amends.parting.models import ExitPlan
-from amends.parting.selectors import exit_updates_due
+from amends.core.parts import page_parts
 from amends.people.models import User
 from amends.recovery.models import CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
@@ -57,9 +56,7 @@ def digest_key(user: User, day: date) -> str:
     return f"digest:{user.pk}:{day.isoformat()}"
 
 
-def digest_build(
-    *, user: User, work: MyWork, day: date, updates: Sequence[ExitPlan] = ()
-) -> Outgoing:
+def digest_build(*, user: User, work: MyWork, day: date, updates: Sequence = ()) -> Outgoing:
     with translation.override(_language(user)):
         late = work.late_count
         due = len(work.due_steps) + len(work.due_commitments)
@@ -128,7 +125,7 @@ def digests_send(*, now: datetime | None = None) -> int:
         if digest_key(user, day) in done:
             continue
         work = my_work(user=user, now=now)
-        updates = exit_updates_due(user=user, now=now)
+        updates = page_parts("digest", user=user, now=now).get("updates_due", [])
         if work.is_empty and not updates:
             continue
         outgoing = digest_build(user=user, work=work, day=day, updates=updates)

@@ -29,9 +29,8 @@ from amends.comms.share import (
     customer_plan,
     share_get_public,
 )
+from amends.core.parts import page_parts
 from amends.core.web import refusal_to_messages
-from amends.parting.forms import FeedbackForm
-from amends.parting.models import ExitPlan
 from amends.people.access import WRITE
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for
@@ -126,8 +125,8 @@ def customer_page_view(request: HttpRequest, key: str) -> HttpResponse:
         context = {
             "plan": plan,
             "key": key,
-            "exit": ExitPlan.objects.filter(case=share.case).first(),
-            "exit_feedback_form": FeedbackForm(),
+            # The exit plan and its feedback form, from parting (the app above).
+            **page_parts("customer_page", case=share.case),
         }
         response = render(request, "comms/customer_page.html", context)
     response["Content-Language"] = language

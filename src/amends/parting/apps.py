@@ -6,3 +6,6 @@ class PartingConfig(AppConfig):
     name = "amends.parting"
     label = "parting"
     verbose_name = _("Parting")
+
+    def ready(self) -> None:
+        from amends.parting import parts  # noqa: F401 - registers this app's parts of other pages

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
 from amends.core.pagination import page_of
+from amends.core.parts import page_parts
 from amends.core.web import refusal_to_messages
-from amends.parting.selectors import exit_updates_due
 from amends.people.access import WRITE, user_can
 from amends.people.selectors import team_workers
 from amends.recovery.forms import (
@@ -90,7 +90,8 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     cases = page_of(case_list_open(user=request.user), request.GET.get("page"), 50)
     context = {
         "work": my_work(user=request.user, now=now),
-        "updates_due": exit_updates_due(user=request.user, now=now),
+        # Parting's progress updates due, and whatever else the apps above add.
+        **page_parts("my_work", user=request.user, now=now),
         "cases": cases,
         "progress": case_progress(list(cases.object_list), now=now),
         "now": now,
