@@ -3,6 +3,7 @@ account, or, if anything is wrong, opens none."""
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,8 +25,6 @@ from amends.incidents.models import (
 )
 from amends.people.access import WRITE, team_ids_for, user_can
 from amends.people.models import Team
-from amends.recovery.models import Playbook, PlaybookKind
-from amends.recovery.services import cases_open
 from amends.timeline.services import Actor
 
 MAX_AFFECTED = 10_000
@@ -67,6 +66,12 @@ def _affected_accounts(actor: Actor, impacts: list[Impact]) -> dict[int, Account
     return accounts
 
 
+# The apps above hear of the accounts an incident affects, inside the transaction
+# that records them: recovery opens a case for each (registered in its apps.py).
+AffectedHook = Callable[..., None]
+on_accounts_affected: list[AffectedHook] = []
+
+
 def _open_cases(actor: Actor, incident: Incident, impacts: list[Impact], accounts, now) -> None:
     AffectedAccount.objects.bulk_create(
         AffectedAccount(
@@ -79,16 +84,13 @@ def _open_cases(actor: Actor, incident: Incident, impacts: list[Impact], account
         )
         for i in impacts
     )
-    playbook = Playbook.objects.get(kind=PlaybookKind.MISTAKE)
-    cases_open(
-        actor=actor,
-        accounts=[accounts[i.account_id] for i in impacts],
-        playbook=playbook,
-        severity=incident.severity,
-        incident=incident,
-        reason=incident.title,
-        now=now,
-    )
+    for hook in on_accounts_affected:
+        hook(
+            actor=actor,
+            incident=incident,
+            accounts=[accounts[i.account_id] for i in impacts],
+            now=now,
+        )
 
 
 @transaction.atomic

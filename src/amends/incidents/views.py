@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import AccountFilters, account_list, account_visible_to
 from amends.core.pagination import page_of
+from amends.core.parts import page_parts
 from amends.incidents.forms import AffectedRows, IncidentForm, PostMortemForm
 from amends.incidents.models import IncidentStatus
 from amends.incidents.scrub import replaced_in
@@ -30,7 +31,6 @@ from amends.incidents.services import (
     postmortem_update,
 )
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
-from amends.recovery.selectors import case_progress
 from amends.timeline.services import Actor
 
 PICKER_LIMIT = 15
@@ -168,7 +168,8 @@ def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> 
         "incident": incident,
         "rows": [{"case": case, "impact": impacts.get(case.account_id)} for case in cases],
         "hidden": incident.affected.count() - len(impacts),
-        "progress": case_progress(cases, now=now),
+        # Each case's progress, from recovery (the app above).
+        **page_parts("incident_page", cases=cases, now=now),
         **_shareable(request, incident_similar(incident=incident)),
         "postmortem": postmortem,
         "sections": [

@@ -8,4 +8,9 @@ class RecoveryConfig(AppConfig):
     verbose_name = _("Recovery")
 
     def ready(self) -> None:
+        from amends.incidents.services import on_accounts_affected
         from amends.recovery import parts  # noqa: F401 - registers this app's parts of other pages
+        from amends.recovery.services import cases_open_for_incident
+
+        if cases_open_for_incident not in on_accounts_affected:
+            on_accounts_affected.append(cases_open_for_incident)

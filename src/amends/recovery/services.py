@@ -23,6 +23,7 @@ from amends.recovery.models import (
     EscalationLevel,
     Outcome,
     Playbook,
+    PlaybookKind,
     RecordKind,
     RecoveryCase,
     Requirement,
@@ -523,3 +524,17 @@ def case_close(
         after={"outcome": outcome},
     )
     return case
+
+
+def cases_open_for_incident(*, actor: Actor, incident, accounts: list[Account], now) -> None:
+    """An incident affects these accounts: each gets a mistake case (incidents'
+    hook, in the declaring transaction)."""
+    cases_open(
+        actor=actor,
+        accounts=accounts,
+        playbook=Playbook.objects.get(kind=PlaybookKind.MISTAKE),
+        severity=incident.severity,
+        incident=incident,
+        reason=incident.title,
+        now=now,
+    )
