@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,11 +11,14 @@ from amends.accounts.selectors import account_visible_to
 from amends.people.access import READ, WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (
+    CaseRecord,
     CaseStep,
     Commitment,
     CommitmentStatus,
     Escalation,
+    RecordKind,
     RecoveryCase,
+    Requirement,
     StepState,
 )
 
@@ -29,6 +33,40 @@ def step_state(step: CaseStep, *, now: datetime) -> str:
     if (step.due_at - clock).total_seconds() <= 24 * 3600:
         return StepState.DUE
     return StepState.UPCOMING
+
+
+def requirement_met(
+    need: str, *, records: Sequence[CaseRecord], commitments: Sequence[Commitment]
+) -> bool:
+    """Whether a case's records and promises meet one of a step's requirements;
+    any other requirement is a record of that kind."""
+    if need == Requirement.COMMITMENT:
+        return bool(commitments)
+    if need == Requirement.COMMITMENTS_RESOLVED:
+        return bool(commitments) and all(c.status != CommitmentStatus.OPEN for c in commitments)
+    if need == Requirement.FOLLOW_UP_RELEASE:
+        return any(r.kind == RecordKind.FOLLOW_UP and r.data.get("released") for r in records)
+    return any(r.kind == need for r in records)
+
+
+def step_missing(
+    case: RecoveryCase,
+    step: CaseStep,
+    *,
+    records: Sequence[CaseRecord] | None = None,
+    commitments: Sequence[Commitment] | None = None,
+) -> list[str]:
+    """The requirements of ``step`` the case has not met yet. Pass the case's
+    records and commitments when they are already loaded."""
+    if records is None:
+        records = list(case.records.only("kind", "data"))
+    if commitments is None:
+        commitments = list(case.commitments.only("status"))
+    return [
+        need
+        for need in step.requires
+        if not requirement_met(need, records=records, commitments=commitments)
+    ]
 
 
 def case_visible_to(user: User) -> QuerySet[RecoveryCase]:

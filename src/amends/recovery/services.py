@@ -29,6 +29,7 @@ from amends.recovery.models import (
     Requirement,
 )
 from amends.recovery.records import record_data_clean
+from amends.recovery.selectors import step_missing
 from amends.timeline.models import Event
 from amends.timeline.services import Actor, event_build, event_record
 
@@ -220,19 +221,6 @@ def _escalate_last_chance(cases: list[RecoveryCase], now: datetime) -> None:
 # -- steps -----------------------------------------------------------------------
 
 
-def _missing(case: RecoveryCase, step: CaseStep) -> list[str]:
-    kinds = set(case.records.values_list("kind", flat=True))
-    statuses = list(case.commitments.values_list("status", flat=True))
-    met = {
-        Requirement.COMMITMENT: bool(statuses),
-        Requirement.COMMITMENTS_RESOLVED: bool(statuses) and CommitmentStatus.OPEN not in statuses,
-        Requirement.FOLLOW_UP_RELEASE: case.records.filter(
-            kind=RecordKind.FOLLOW_UP, data__released=True
-        ).exists(),
-    }
-    return [need for need in step.requires if not met.get(need, need in kinds)]
-
-
 @transaction.atomic
 def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) -> CaseStep:
     case = case_lock(step.case)
@@ -240,7 +228,7 @@ def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) 
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
         raise ValidationError("This step is already finished.")
-    missing = _missing(case, step)
+    missing = step_missing(case, step)
     if missing:
         labels = ", ".join(str(Requirement(m).label) for m in missing)
         raise ValidationError({"step": f"Record {labels} before completing this step."})

@@ -38,6 +38,7 @@ from amends.recovery.selectors import (
     case_list_open,
     case_progress,
     my_work,
+    step_missing,
     step_state,
 )
 from amends.recovery.services import (
@@ -105,7 +106,6 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
     can_edit = user_can(request.user, WRITE, case.account.team_id) and not case.is_closed
     workers = team_workers(team_id=case.account.team_id)
     records = list(case.records.select_related("by"))
-    kinds_recorded = {r.kind for r in records}
     steps = list(case.steps.select_related("done_by", "step"))
     commitments = list(case.commitments.select_related("owner", "replaces"))
 
@@ -119,6 +119,7 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
     step_rows = []
     for step in steps:
         step.case = case  # step_state reads the case's pause
+        missing = step_missing(case, step, records=records, commitments=commitments)
         wanted = [k for need in step.requires for k in REQUIREMENT_RECORDS.get(need, [])]
         step_rows.append(
             {
@@ -128,7 +129,7 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
                 "needs": [
                     {
                         "label": Requirement(need).label,
-                        "met": _need_met(need, kinds_recorded, records, commitments),
+                        "met": need not in missing,
                     }
                     for need in step.requires
                     if need in Requirement.values
@@ -184,16 +185,6 @@ def _record_rows(records) -> list[dict]:
             items.append((field.label if field else name, value))
         rows.append({"record": record, "items": items, "answers": record.data.get("answers", [])})
     return rows
-
-
-def _need_met(need: str, kinds: set[str], records, commitments) -> bool:
-    if need == Requirement.COMMITMENT:
-        return bool(commitments)
-    if need == Requirement.COMMITMENTS_RESOLVED:
-        return bool(commitments) and all(c.status != CommitmentStatus.OPEN for c in commitments)
-    if need == Requirement.FOLLOW_UP_RELEASE:
-        return any(r.kind == RecordKind.FOLLOW_UP and r.data.get("released") for r in records)
-    return need in kinds
 
 
 @login_required

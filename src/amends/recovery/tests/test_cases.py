@@ -8,8 +8,8 @@ from amends.accounts.models import Account
 from amends.accounts.services import account_create
 from amends.incidents.selectors import incident_similar
 from amends.recovery.escalation import deadlines_check
-from amends.recovery.models import CommitmentStatus, Escalation, RecoveryCase
-from amends.recovery.selectors import step_state
+from amends.recovery.models import CaseStep, CommitmentStatus, Escalation, RecoveryCase
+from amends.recovery.selectors import step_missing, step_state
 from amends.recovery.services import (
     case_close,
     case_pause,
@@ -101,6 +101,32 @@ def test_it_will_not_close_with_steps_left_and_needs_records_to_complete(declare
         step_skip(actor=agent, step=apology, reason="  ")
     step_skip(actor=agent, step=apology, reason="Apologised in the incident call")
     assert step_state(case.steps.get(key="apology"), now=timezone.now()) == "skipped"
+
+
+@pytest.mark.django_db
+def test_it_says_which_requirements_a_step_still_misses(declare, account, agent):
+    case = declare([account]).cases.get()
+    needs = ["apology", "commitment", "commitments_resolved", "release"]
+    step = CaseStep(case=case, requires=needs)
+    assert step_missing(case, step) == needs
+    record_add(actor=agent, case=case, kind="apology", data=RECORDS["apology"])
+    promise = commitment_add(
+        actor=agent,
+        case=case,
+        what="Reprint the forms",
+        measure="Forms delivered",
+        owner=agent.user,
+        due_at=timezone.now() + timedelta(hours=24),
+    )
+    assert step_missing(case, step) == ["commitments_resolved", "release"]
+    commitment_keep(actor=agent, commitment=promise)
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "Not yet"})
+    assert step_missing(case, step) == ["release"]
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "Fine", "released": True})
+    assert step_missing(case, step) == []
+    # Records and promises already loaded give the same answer.
+    loaded = {"records": list(case.records.all()), "commitments": list(case.commitments.all())}
+    assert step_missing(case, step, **loaded) == []
 
 
 @pytest.mark.django_db
