@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Account, Lifecycle
-from amends.accounts.services import account_staff_protect
+from amends.accounts.services import account_staff_protect, account_update
 from amends.comms.models import CaseUpdate, Message
 from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
 from amends.comms.share import (
@@ -44,6 +44,7 @@ from amends.recovery.models import (
     RecordKind,
     RecoveryCase,
 )
+from amends.recovery.ownership import case_owner_set, commitment_owner_set
 from amends.recovery.services import (
     accounts_lifecycle_move,
     case_close,
@@ -724,13 +725,21 @@ def account_let_go_for_abuse(
 def _protect(
     actor: Actor, account: Account, case: RecoveryCase, owner: User, protected: set[int]
 ) -> None:
-    """Hand everything the protected staff held for this customer to the exit's owner."""
+    """Hand everything the protected staff held for this customer to the exit's
+    owner, through the services that own each (each change on the timeline)."""
+    account.refresh_from_db()
     if account.owner_id in protected:
-        Account.objects.filter(pk=account.pk).update(owner=owner)
-    RecoveryCase.objects.filter(
+        account_update(actor=actor, account=account, owner=owner)
+    held = RecoveryCase.objects.filter(
         account=account, closed_at__isnull=True, owner_id__in=protected
-    ).update(owner=owner)
-    RecoveryCase.objects.filter(pk=case.pk).update(owner=owner)
-    Commitment.objects.filter(
-        case__account=account, status=CommitmentStatus.OPEN, owner_id__in=protected
-    ).update(owner=owner)
+    )
+    for held_case in [*held, case]:
+        case_owner_set(actor=actor, case=held_case, owner=owner)
+    promises = Commitment.objects.filter(
+        case__account=account,
+        case__closed_at__isnull=True,
+        status=CommitmentStatus.OPEN,
+        owner_id__in=protected,
+    )
+    for promise in promises:
+        commitment_owner_set(actor=actor, commitment=promise, owner=owner)

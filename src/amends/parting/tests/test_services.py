@@ -307,6 +307,15 @@ def test_it_lets_a_customer_go_for_abuse_and_protects_the_staff(people, account)
     assert account.owner == people.manager  # was the agent who was abused
     assert account.lifecycle == Lifecycle.PARTING
     assert not case.commitments.filter(owner=people.agent).exists()
+    # Every hand-over went through the owning service, so it is on the timeline.
+    from amends.timeline.models import Event
+
+    actions = set(Event.objects.filter(account_id=account.pk).values_list("action", flat=True))
+    assert {"account.updated", "account.staff_protected"} <= actions
+    owner_changes = Event.objects.filter(
+        action="account.updated", account_id=account.pk, after__has_key="owner"
+    )
+    assert [e.actor_id for e in owner_changes] == [people.manager.pk]
     skipped = dict(case.steps.exclude(skipped_reason="").values_list("key", "skipped_reason"))
     assert set(skipped) == {"conversation", "decision"}
     assert plan.next_update_due is None
