@@ -34,6 +34,7 @@ from amends.recovery.models import (
     PlaybookStep,
     RecoveryCase,
 )
+from amends.recovery.selectors import commitment_late_q
 from amends.signals.models import Signal, SignalKind
 from amends.timeline.models import Event
 
@@ -405,9 +406,8 @@ def open_work(*, teams: set[int] | None, now: datetime, segment: str | None = No
     late_commitments = Commitment.objects.filter(
         _teams("case__account__team_id", teams),
         _segment("case__account", segment),
+        commitment_late_q(now=now),
         case__closed_at__isnull=True,
-        status=CommitmentStatus.OPEN,
-        due_at__lt=now,
     ).count()
     return {
         "definition": _(
@@ -415,7 +415,7 @@ def open_work(*, teams: set[int] | None, now: datetime, segment: str | None = No
             "order) that is neither done nor skipped ('all_steps_done' when none is left). "
             "Late steps: unfinished steps of open cases past their deadline (a paused case's "
             "clock stops at the pause). Late commitments: open commitments of open cases past "
-            "their due time."
+            "their due time (here too a paused case's clock stops at the pause)."
         ),
         "by_stage": [
             {"playbook": kind, "stage": key, "cases": n}

@@ -9,7 +9,7 @@ from amends.parting.models import CrucialConversation, ExitItem, ExitPlan
 from amends.people.access import READ, team_ids_for
 from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, PlaybookKind, RecoveryCase
-from amends.recovery.selectors import case_get_for
+from amends.recovery.selectors import case_get_for, commitment_is_late
 
 
 def parting_case_get_for(*, user: User, case_id: int, action: str = READ) -> RecoveryCase:
@@ -55,10 +55,12 @@ def parting_state(*, case: RecoveryCase, now: datetime) -> PartingState:
     state = PartingState(case=case, conversation=conversation, plan=plan)
     commitments = list(case.commitments.select_related("owner"))
     replacements = {c.replaces_id: c for c in commitments if c.replaces_id}
+    # The case's own commitments know their case: lateness reads its pause.
+    loaded = {c.pk: c for c in commitments}
     if plan is not None:
         for item in plan.items.select_related("commitment"):
-            live = _live(item.commitment, replacements)
-            late = live.status == CommitmentStatus.OPEN and live.due_at < now
+            live = _live(loaded.get(item.commitment_id, item.commitment), replacements)
+            late = commitment_is_late(live, now=now)
             state.items.append(ItemRow(item=item, commitment=live, late=late))
         state.items.sort(key=lambda row: (row.commitment.due_at, row.item.pk))
         state.update_late = bool(

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +34,20 @@ def step_state(step: CaseStep, *, now: datetime) -> str:
     if (step.due_at - clock).total_seconds() <= 24 * 3600:
         return StepState.DUE
     return StepState.UPCOMING
+
+
+def commitment_is_late(commitment: Commitment, *, now: datetime) -> bool:
+    """An open promise past its due time. As for steps, a paused case's clock stops
+    at the moment it was paused."""
+    if commitment.status != CommitmentStatus.OPEN:
+        return False
+    return (commitment.case.paused_at or now) > commitment.due_at
+
+
+def commitment_late_q(*, now: datetime) -> Q:
+    """``commitment_is_late`` as a filter on commitments, for counting in the database."""
+    clock = Coalesce(F("case__paused_at"), Value(now))
+    return Q(status=CommitmentStatus.OPEN, due_at__lt=clock)
 
 
 def requirement_met(
@@ -139,8 +154,8 @@ def my_work(*, user: User, now: datetime) -> MyWork:
     return MyWork(
         late_steps=[s for s in step_list if s.due_at < now],
         due_steps=[s for s in step_list if s.due_at >= now],
-        late_commitments=[c for c in promise_list if c.due_at < now],
-        due_commitments=[c for c in promise_list if c.due_at >= now],
+        late_commitments=[c for c in promise_list if commitment_is_late(c, now=now)],
+        due_commitments=[c for c in promise_list if not commitment_is_late(c, now=now)],
         escalations=list(escalations),
     )
 

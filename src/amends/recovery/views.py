@@ -37,6 +37,7 @@ from amends.recovery.selectors import (
     case_get_for,
     case_list_open,
     case_progress,
+    commitment_is_late,
     my_work,
     step_missing,
     step_state,
@@ -145,6 +146,7 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
         "steps": step_rows,
         "records": _record_rows(records),
         "commitments": commitments,
+        "late_commitments": {c.pk for c in commitments if commitment_is_late(c, now=now)},
         "escalations": case.escalations.select_related("recipient", "step", "commitment"),
         "pauses": case.pauses.all(),
         "events": page_of(

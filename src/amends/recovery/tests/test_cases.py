@@ -8,8 +8,19 @@ from amends.accounts.models import Account
 from amends.accounts.services import account_create
 from amends.incidents.selectors import incident_similar
 from amends.recovery.escalation import deadlines_check
-from amends.recovery.models import CaseStep, CommitmentStatus, Escalation, RecoveryCase
-from amends.recovery.selectors import step_missing, step_state
+from amends.recovery.models import (
+    CaseStep,
+    Commitment,
+    CommitmentStatus,
+    Escalation,
+    RecoveryCase,
+)
+from amends.recovery.selectors import (
+    commitment_is_late,
+    commitment_late_q,
+    step_missing,
+    step_state,
+)
 from amends.recovery.services import (
     case_close,
     case_pause,
@@ -156,6 +167,37 @@ def test_it_never_counts_paused_time(declare, account, agent):
     assert step.due_at == due + timedelta(hours=30)
     assert step_state(step, now=due + timedelta(hours=29)) == "due"
     assert step_state(step, now=due + timedelta(hours=31)) == "late"
+
+
+@pytest.mark.django_db
+def test_it_stops_a_promise_clock_while_the_case_is_paused(declare, account, agent):
+    case = declare([account]).cases.get()
+    start = timezone.now()
+    promise = commitment_add(
+        actor=agent,
+        case=case,
+        what="Reprint the forms",
+        measure="Forms delivered",
+        owner=agent.user,
+        due_at=start + timedelta(hours=2),
+    )
+
+    def late(now):
+        promise = Commitment.objects.select_related("case").get()
+        counted = Commitment.objects.filter(commitment_late_q(now=now)).exists()
+        assert counted == commitment_is_late(promise, now=now)
+        return counted
+
+    assert not late(start + timedelta(hours=1))
+    assert late(start + timedelta(hours=3))
+    case_pause(actor=agent, case=case, reason="Waiting for the customer", now=start)
+    assert not late(start + timedelta(hours=3))
+    case_resume(actor=agent, case=case, now=start + timedelta(hours=1))
+    case_pause(actor=agent, case=case, reason="Waiting again", now=start + timedelta(hours=4))
+    # Resuming moves no promise's date: paused after it fell due, it stays late.
+    assert late(start + timedelta(days=2))
+    commitment_keep(actor=agent, commitment=promise, now=start + timedelta(days=2))
+    assert not late(start + timedelta(days=2))
 
 
 @pytest.mark.django_db
