@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Account, Kind, Lifecycle, Tier, currency_code, language_code
 from amends.accounts.services import ACCOUNT_FIELDS
-from amends.people.access import WRITE, team_ids_for
+from amends.people.access import WRITE, admin_q, team_ids_for
 from amends.people.models import Membership, Team, User
 from amends.timeline.models import Event
 from amends.timeline.services import Actor, diff, event_build, snapshot
@@ -98,9 +98,7 @@ class _Lookups:
         self.members: set[tuple[int, int]] = set(
             Membership.objects.values_list("user_id", "team_id")
         )
-        self.admins = {u.pk for u in self.users.values() if u.is_superuser} | set(
-            Membership.objects.filter(role="admin").values_list("user_id", flat=True)
-        )
+        self.admins = set(User.objects.filter(admin_q()).values_list("pk", flat=True))
 
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")

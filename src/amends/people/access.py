@@ -3,6 +3,7 @@ per-object helpers in each app's selectors (``account_get_for``)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from amends.people.models import Membership, Role, Team, User
 
@@ -20,6 +21,11 @@ def user_is_admin(user: User | AnonymousUser) -> bool:
         cached = Membership.objects.filter(user=user, role=Role.ADMIN).exists()
         user._amends_is_admin = cached
     return cached
+
+
+def admin_q() -> Q:
+    """``user_is_admin`` as a filter on users (add ``.distinct()``: it follows memberships)."""
+    return Q(is_active=True) & (Q(is_superuser=True) | Q(memberships__role=Role.ADMIN))
 
 
 def team_ids_for(user: User | AnonymousUser, action: str = READ) -> set[int] | None:

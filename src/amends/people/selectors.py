@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from amends.people.access import admin_q
 from amends.people.models import ApiToken, Membership, Role, User
 
 WRITER_ROLES = [Role.MANAGER, Role.AGENT]
@@ -20,7 +21,7 @@ def team_members(*, team_id: int, roles: list[str] | None = None) -> QuerySet[Us
         members &= Q(memberships__role__in=roles)
     return (
         User.objects.filter(is_active=True)
-        .filter(members | Q(is_superuser=True) | Q(memberships__role=Role.ADMIN))
+        .filter(members | admin_q())
         .distinct()
         .order_by("username")
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from amends.people.access import admin_q
 from amends.people.models import Membership, Role, User
 from amends.recovery.models import (
     CaseStep,
@@ -33,11 +34,7 @@ def managers_of(team_ids: set[int]) -> dict[int, list[User]]:
 
 
 def admins() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(memberships__role=Role.ADMIN))
-        .distinct()
-    )
+    return list(User.objects.filter(admin_q()).distinct())
 
 
 def _levels(late_by: timedelta) -> list[str]:
