@@ -27,6 +27,7 @@ from amends.accounts.services import (
     contact_delete,
     contact_update,
 )
+from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
@@ -39,11 +40,6 @@ def _filters(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
     if not form.is_valid():
         return form, AccountFilters()
     return form, AccountFilters(**form.cleaned_data)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @login_required
@@ -100,7 +96,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
         try:
             account = account_create(actor=Actor.web(request), team=team, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, _("Account created."))
             return redirect("accounts:detail", account_id=account.pk)
@@ -118,7 +114,7 @@ def account_edit_view(request: HttpRequest, account_id: int) -> HttpResponse:
         try:
             account_update(actor=Actor.web(request), account=fresh, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, _("Account saved."))
             return redirect("accounts:detail", account_id=account_id)
@@ -134,7 +130,7 @@ def contact_create_view(request: HttpRequest, account_id: int) -> HttpResponse:
         try:
             contact_create(actor=Actor.web(request), account=account, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, _("Contact added."))
             return redirect("accounts:detail", account_id=account.pk)
@@ -151,7 +147,7 @@ def contact_edit_view(request: HttpRequest, contact_id: int) -> HttpResponse:
         try:
             contact_update(actor=Actor.web(request), contact=fresh, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("accounts:detail", account_id=contact.account_id)

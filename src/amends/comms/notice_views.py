@@ -33,6 +33,7 @@ from amends.comms.notices import (
     notice_run_start,
     notice_runs_for,
 )
+from amends.core.forms import errors_onto
 from amends.core.sandbox import RenderError
 from amends.people.access import WRITE, user_can
 from amends.timeline.services import Actor
@@ -85,13 +86,15 @@ class RateForm(forms.Form):
     )
 
 
+def _text_field(key: str) -> str:
+    """texts.en.subject -> subject; texts.en -> language."""
+    if key.startswith("texts.") and key.count(".") == 1:
+        return "language"
+    return key.rsplit(".", 1)[-1] if key.startswith("texts.") else key
+
+
 def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """texts.en.subject -> subject; texts.en -> language; the rest on the form."""
-    for key, texts in error.message_dict.items():
-        field = key.rsplit(".", 1)[-1] if key.startswith("texts.") else key
-        if key.startswith("texts.") and key.count(".") == 1:
-            field = "language"
-        form.add_error(field if field in form.fields else None, texts)
+    errors_onto(form, error, _text_field)
 
 
 def _texts(data: dict) -> dict:

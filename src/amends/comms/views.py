@@ -50,6 +50,7 @@ from amends.comms.value import (
     value_period_default,
     value_summary,
 )
+from amends.core.forms import errors_onto
 from amends.people.access import WRITE, user_can
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for, case_visible_to
@@ -195,9 +196,7 @@ def template_edit_view(request: HttpRequest, template_id: int | None = None) -> 
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                for field, lines in error.message_dict.items():
-                    for line in lines:
-                        form.add_error(field if field in form.fields else None, line)
+                errors_onto(form, error)
             else:
                 messages.success(request, _("Template saved: %(name)s") % {"name": saved})
                 url = reverse("comms:template", args=[saved.pk])

@@ -64,6 +64,7 @@ from amends.complaints.services import (
     feedback_page_enable,
     feedback_page_rotate,
 )
+from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
@@ -323,8 +324,7 @@ def flag_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 description=data["description"],
             )
         except ValidationError as error:
-            for field, texts in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, texts)
+            errors_onto(form, error)
         except PermissionDenied as error:
             _refused(request, error)
             return _back(complaint, "flag")
@@ -424,9 +424,7 @@ def feedback_view(request: HttpRequest, public_key: str) -> HttpResponse:
                     customer_company=data["company"],
                 )
             except ValidationError as error:
-                for field, texts in error.message_dict.items():
-                    field = {"text": "message"}.get(field, field)
-                    form.add_error(field if field in form.fields else None, texts)
+                errors_onto(form, error, {"text": "message"})
             else:
                 return redirect("complaints:feedback-thanks", public_key=page.public_key)
     # Whatever went wrong, they keep what they wrote, with a fresh token.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import AccountFilters, account_list, account_visible_to
+from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.incidents.forms import AffectedRows, IncidentForm, PostMortemForm
@@ -37,14 +38,8 @@ PICKER_LIMIT = 15
 
 
 def _form_errors(form, error: ValidationError) -> list[str]:
-    """Put field errors on their fields; return the rest (the affected list) as lines."""
-    rest = []
-    for field, texts in error.message_dict.items():
-        if field in form.fields:
-            form.add_error(field, texts)
-        else:
-            rest.extend(texts)
-    return rest
+    """Field errors on their fields; the rest (the affected list) as lines."""
+    return errors_onto(form, error, rest_on_form=False)
 
 
 @login_required

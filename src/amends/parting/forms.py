@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,14 +23,6 @@ PLAN_ROWS = [
     ("next_step1", ExitItemKind.NEXT_STEP),
     ("next_step2", ExitItemKind.NEXT_STEP),
 ]
-
-
-def errors_onto(form: forms.Form, error: ValidationError, names: dict[str, str] | None = None):
-    """Put a service's refusal on the form's fields (renamed through ``names``)."""
-    names = names or {}
-    for key, messages in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        field = names.get(key, key)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class ConversationForm(forms.Form):

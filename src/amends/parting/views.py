@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amends.accounts.selectors import account_get_for
 from amends.comms.share import customer_language, share_get_public, share_live_for, share_url
 from amends.complaints.models import AbuseReport
+from amends.core.forms import errors_onto
 from amends.core.web import refusal_to_messages
 from amends.parting.forms import (
     CloseForm,
@@ -25,7 +26,6 @@ from amends.parting.forms import (
     ItemForm,
     LetGoForm,
     UpdateForm,
-    errors_onto,
 )
 from amends.parting.models import ExitItem, ExitPlan
 from amends.parting.selectors import exit_feedback_wanted, parting_case_get_for, parting_state

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.models import Account
 from amends.accounts.selectors import account_get_for, account_visible_to
+from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can, user_can_write_anywhere
@@ -72,11 +73,6 @@ def _referrer_step(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/form.html", context)
 
 
-def _apply_errors(form: ReferralForm, error: ValidationError) -> None:
-    for name, texts in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, texts)
-
-
 def _back(account: Account, back: str) -> HttpResponse:
     """To the list, or to the account the referral was recorded from."""
     if back == BACK_TO_LIST:
@@ -106,7 +102,7 @@ def referral_create_view(request: HttpRequest) -> HttpResponse:
             try:
                 referral_record(actor=Actor.web(request), referrer=referrer, **values)
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto(form, error)
             else:
                 messages.success(request, _("Referral recorded."))
                 return _back(referrer, back)
