@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Account, Kind, Lifecycle, Tier, currency_code, language_code
 from amends.accounts.services import ACCOUNT_FIELDS
+from amends.core.csvio import FileRejected, Problem
 from amends.people.access import WRITE, admin_q, team_ids_for
 from amends.people.models import Membership, Team, User
 from amends.timeline.models import Event
@@ -44,21 +45,8 @@ MAX_ERRORS = 1000
 BATCH = 2000
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the file; nothing was imported")
+class ImportRejected(FileRejected):
+    outcome = "nothing was imported"
 
 
 @dataclass

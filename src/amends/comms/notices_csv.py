@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from amends.core.csvio import FileRejected, Problem
+
 MAX_PROBLEMS = 1000
 MAX_VALUE = 2000
 KNOWN = ("email", "name", "language")
@@ -24,21 +26,8 @@ _NOT_A_NAME = re.compile(r"[^a-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class RecipientsRejected(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the file; nobody was queued")
+class RecipientsRejected(FileRejected):
+    outcome = "nobody was queued"
 
 
 @dataclass(frozen=True)

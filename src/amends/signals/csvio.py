@@ -27,7 +27,8 @@ from typing import BinaryIO
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from amends.accounts.csvio import ImportRejected, Problem
+from amends.accounts.csvio import ImportRejected
+from amends.core.csvio import Problem
 from amends.core.progress import ProgressBar
 from amends.people.access import READ, WRITE, team_ids_for
 from amends.signals.rules import AccountIndex, Checker
