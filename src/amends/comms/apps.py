@@ -6,3 +6,6 @@ class CommsConfig(AppConfig):
     name = "amends.comms"
     label = "comms"
     verbose_name = _("Messages")
+
+    def ready(self) -> None:
+        from amends.comms import parts  # noqa: F401 - registers this app's parts of other pages

@@ -165,6 +165,8 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
         "unfinished": [row for row in step_rows if row["step"].done_at is None],
         "open_commitments": [c for c in commitments if c.status == CommitmentStatus.OPEN],
         "now": now,
+        # The customer's page and its updates, from comms (an app above).
+        **page_parts("case_page", case=case),
     }
 
 

@@ -1,0 +1,15 @@
+"""What comms shows on the case page of recovery, the app below (registered in
+apps.py): the customer's page, its live link and the updates posted."""
+
+from amends.comms.models import CaseShare
+from amends.comms.share import share_live_for
+from amends.core.parts import page_part
+
+
+@page_part("case_page", "customer_page")
+def case_page_customer_page(*, case, **_):
+    return {
+        "share": share_live_for(case=case),
+        "revoked": CaseShare.objects.filter(case=case, revoked_at__isnull=False).exists(),
+        "updates": list(case.updates.select_related("posted_by")),
+    }
