@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -22,7 +23,7 @@ class AccountFilters:
     owner: int | None = None
 
 
-def account_visible_to(user: User, action: str = READ) -> QuerySet[Account]:
+def account_visible_to(user: User | AnonymousUser, action: str = READ) -> QuerySet[Account]:
     ids = team_ids_for(user, action)
     accounts = Account.objects.all()
     return accounts if ids is None else accounts.filter(team_id__in=ids)
@@ -33,7 +34,7 @@ def _health_as_join(filters: AccountFilters) -> dict:
     return {key: value for key, value in found.items() if value}
 
 
-def account_list(*, user: User, filters: AccountFilters) -> QuerySet[Account]:
+def account_list(*, user: User | AnonymousUser, filters: AccountFilters) -> QuerySet[Account]:
     accounts = _account_filtered(user, filters)
     health = _health_as_join(filters)
     if health:
@@ -61,7 +62,7 @@ def account_rows(*, ids: list[int]) -> list[Account]:
     return list(accounts)
 
 
-def account_count(*, user: User, filters: AccountFilters) -> int:
+def account_count(*, user: User | AnonymousUser, filters: AccountFilters) -> int:
     """How many accounts ``account_list`` gives. With health filters, counted through a
     join: SQLite reads the few accounts in the band or segment from its index, where
     EXISTS would test every account."""
@@ -85,7 +86,7 @@ def _account_filtered(user: User, filters: AccountFilters) -> QuerySet[Account]:
     return accounts
 
 
-def account_get_for(*, user: User, account_id: int, action: str = READ) -> Account:
+def account_get_for(*, user: User | AnonymousUser, account_id: int, action: str = READ) -> Account:
     """The account ``user`` may see, or 404; for a write, 403 when they may only look.
 
     An outsider learns nothing, not even that the account exists; a viewer of the
@@ -99,7 +100,7 @@ def account_get_for(*, user: User, account_id: int, action: str = READ) -> Accou
     return account
 
 
-def contact_get_for(*, user: User, contact_id: int, action: str = READ) -> Contact:
+def contact_get_for(*, user: User | AnonymousUser, contact_id: int, action: str = READ) -> Contact:
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact.")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -56,7 +57,9 @@ def complaint_visible_to(user: User, action: str = READ) -> QuerySet[Complaint]:
     return complaints if ids is None else complaints.filter(team_id__in=ids)
 
 
-def complaint_list(*, user: User, filters: ComplaintFilters, now: datetime) -> QuerySet[Complaint]:
+def complaint_list(
+    *, user: User | AnonymousUser, filters: ComplaintFilters, now: datetime
+) -> QuerySet[Complaint]:
     """Every complaint of the user's teams from every way in, newest first."""
     complaints = complaint_visible_to(user)
     if filters.unacknowledged:
@@ -78,7 +81,9 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: datetime) -> Q
     return complaints.select_related("account", "team").order_by("-received_at", "-id")
 
 
-def complaint_get_for(*, user: User, complaint_id: int, action: str = READ) -> Complaint:
+def complaint_get_for(
+    *, user: User | AnonymousUser, complaint_id: int, action: str = READ
+) -> Complaint:
     """The complaint ``user`` may see, or 404; for a write, 403 when they may only look."""
     complaint = (
         complaint_visible_to(user)
@@ -93,7 +98,7 @@ def complaint_get_for(*, user: User, complaint_id: int, action: str = READ) -> C
     return complaint
 
 
-def inbox_counts(*, user: User, now: datetime) -> dict[str, int]:
+def inbox_counts(*, user: User | AnonymousUser, now: datetime) -> dict[str, int]:
     return complaint_visible_to(user).aggregate(
         unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
         late=Count("pk", filter=Q(acknowledged_at__isnull=True, acknowledge_by__lt=now)),
@@ -103,13 +108,13 @@ def inbox_counts(*, user: User, now: datetime) -> dict[str, int]:
 # -- the team's public feedback page ----------------------------------------------
 
 
-def feedback_pages_for(user: User) -> list[tuple[Team, FeedbackPage | None]]:
+def feedback_pages_for(user: User | AnonymousUser) -> list[tuple[Team, FeedbackPage | None]]:
     teams = list(teams_managed_by(user).order_by("name"))
     pages = {p.team_id: p for p in FeedbackPage.objects.filter(team__in=teams)}
     return [(team, pages.get(team.pk)) for team in teams]
 
 
-def team_get_managed(*, user: User, team_id: int) -> Team:
+def team_get_managed(*, user: User | AnonymousUser, team_id: int) -> Team:
     team = teams_for(user, READ).filter(pk=team_id).first()
     if team is None:
         raise Http404("No such team.")
@@ -140,7 +145,9 @@ def account_ids_for_email(*, team_id: int, email: str) -> list[int]:
     )
 
 
-def account_candidates(*, user: User, complaint: Complaint, q: str) -> list[Account]:
+def account_candidates(
+    *, user: User | AnonymousUser, complaint: Complaint, q: str
+) -> list[Account]:
     """Accounts this complaint could be linked to: the team's, found by name."""
     if not q.strip():
         return []

@@ -21,7 +21,7 @@ change the syntax of every template already written)."""
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from django.template import (
     Context,
@@ -155,7 +155,7 @@ class _Metered(Node):
         self.origin = inner.origin
 
     def render(self, context) -> str:
-        text = self.inner.render_annotated(context)
+        text = str(self.inner.render_annotated(context))
         limits = _Limits.of(context)
         limits.written += len(text)
         if limits.written > MAX_OUTPUT:
@@ -166,13 +166,15 @@ class _Metered(Node):
 def _meter(nodelist) -> None:
     """Wrap every node that writes text itself (not through nodes of its own)."""
     for index, node in enumerate(nodelist):
+        found: list[Any]
         if isinstance(node, defaulttags.IfNode):  # its .nodelist is a fresh copy
-            children = [branch for _condition, branch in node.conditions_nodelists]
+            found = [branch for _condition, branch in node.conditions_nodelists]
         else:
-            children = [getattr(node, name, None) for name in node.child_nodelists]
-        children = [child for child in children if child]
+            found = [getattr(node, name, None) for name in node.child_nodelists]
+        children = [child for child in found if child]
         if isinstance(node, defaulttags.ForNode):
-            node.sequence = _CountedExpression(node.sequence)
+            # Duck-typed: the loop only calls .resolve() on its sequence.
+            node.sequence = _CountedExpression(node.sequence)  # type: ignore[assignment]
         if children:
             for child in children:
                 _meter(child)
@@ -201,7 +203,7 @@ for _name in ALLOWED_FILTERS:
 class _Engine(Engine):
     # Engine always adds Django's own tags (load, include, url, debug…) before the
     # builtins it is given; this one starts from nothing.
-    default_builtins: list[str] = []
+    default_builtins: ClassVar[list[str]] = []
 
 
 _ENGINES = {

@@ -1,6 +1,7 @@
 import re
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -22,7 +23,7 @@ def incident_visible_to(user: User) -> QuerySet[Incident]:
     return incidents.filter(Q(team_id__in=ids) | Q(affected__account__team_id__in=ids)).distinct()
 
 
-def incident_get_for(*, user: User, incident_id: int) -> Incident:
+def incident_get_for(*, user: User | AnonymousUser, incident_id: int) -> Incident:
     incident = incident_visible_to(user).filter(pk=incident_id).select_related("cause").first()
     if incident is None:
         raise Http404("No such incident.")
@@ -75,7 +76,7 @@ def incident_scrubber(*, incident: Incident) -> Scrubber:
     )
 
 
-def incident_list_for(*, user: User, status: str = "") -> QuerySet[Incident]:
+def incident_list_for(*, user: User | AnonymousUser, status: str = "") -> QuerySet[Incident]:
     incidents = incident_visible_to(user).select_related("cause", "team")
     if status:
         incidents = incidents.filter(status=status)

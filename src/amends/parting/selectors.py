@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from amends.parting.models import CrucialConversation, ExitItem, ExitPlan
@@ -12,7 +13,9 @@ from amends.recovery.models import Commitment, CommitmentStatus, PlaybookKind, R
 from amends.recovery.selectors import case_get_for, commitment_is_late
 
 
-def parting_case_get_for(*, user: User, case_id: int, action: str = READ) -> RecoveryCase:
+def parting_case_get_for(
+    *, user: User | AnonymousUser, case_id: int, action: str = READ
+) -> RecoveryCase:
     """The parting case ``user`` may see (404 otherwise, or for another playbook)."""
     case = case_get_for(user=user, case_id=case_id, action=action)
     if case.playbook.kind != PlaybookKind.PARTING:

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from amends.people.access import admin_q
@@ -6,11 +7,11 @@ from amends.people.models import ApiToken, Membership, Role, User
 WRITER_ROLES = [Role.MANAGER, Role.AGENT]
 
 
-def token_list_for(*, user: User) -> QuerySet[ApiToken]:
+def token_list_for(*, user: User | AnonymousUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
-def membership_list_for(*, user: User) -> QuerySet[Membership]:
+def membership_list_for(*, user: User | AnonymousUser) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 

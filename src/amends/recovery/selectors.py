@@ -2,6 +2,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -84,11 +85,11 @@ def step_missing(
     ]
 
 
-def case_visible_to(user: User) -> QuerySet[RecoveryCase]:
+def case_visible_to(user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
     return RecoveryCase.objects.filter(account__in=account_visible_to(user))
 
 
-def case_get_for(*, user: User, case_id: int, action: str = READ) -> RecoveryCase:
+def case_get_for(*, user: User | AnonymousUser, case_id: int, action: str = READ) -> RecoveryCase:
     """The case ``user`` may see, or 404; for a write, 403 when they may only look."""
     case = (
         case_visible_to(user)
@@ -126,7 +127,7 @@ class MyWork:
         )
 
 
-def my_work(*, user: User, now: datetime) -> MyWork:
+def my_work(*, user: User | AnonymousUser, now: datetime) -> MyWork:
     """What needs this person today: late and due steps on the cases they own,
     late and due promises they made, and what was escalated to them."""
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
@@ -160,7 +161,7 @@ def my_work(*, user: User, now: datetime) -> MyWork:
     )
 
 
-def case_list_open(*, user: User) -> QuerySet[RecoveryCase]:
+def case_list_open(*, user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
     return (
         case_visible_to(user)
         .filter(closed_at__isnull=True)

@@ -4,6 +4,7 @@ and whether an account counts as a former client."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -48,7 +49,7 @@ def referral_visible_to(user: User, action: str = READ) -> QuerySet[Referral]:
     return referrals if ids is None else referrals.filter(team_id__in=ids)
 
 
-def referral_list(*, user: User, filters: ReferralFilters) -> QuerySet[Referral]:
+def referral_list(*, user: User | AnonymousUser, filters: ReferralFilters) -> QuerySet[Referral]:
     referrals = referral_visible_to(user)
     if filters.former_only:
         referrals = referrals.filter(from_former_client=True)
@@ -61,7 +62,9 @@ def referral_list(*, user: User, filters: ReferralFilters) -> QuerySet[Referral]
     )
 
 
-def referral_get_for(*, user: User, referral_id: int, action: str = READ) -> Referral:
+def referral_get_for(
+    *, user: User | AnonymousUser, referral_id: int, action: str = READ
+) -> Referral:
     """The referral ``user`` may see, or 404; for a write, 403 when they may only look."""
     referral = (
         referral_visible_to(user)
@@ -92,7 +95,7 @@ def referrals_for_account(*, account: Account) -> AccountReferrals:
     return found
 
 
-def referrer_candidates(*, user: User, q: str) -> list[Account]:
+def referrer_candidates(*, user: User | AnonymousUser, q: str) -> list[Account]:
     """Accounts ``user`` may record a referral for, found by name or external id."""
     if not q.strip():
         return []
@@ -103,7 +106,7 @@ def referrer_candidates(*, user: User, q: str) -> list[Account]:
     return list(accounts[:CANDIDATES])
 
 
-def referred_candidates(*, user: User, referrer: Account, q: str) -> list[Account]:
+def referred_candidates(*, user: User | AnonymousUser, referrer: Account, q: str) -> list[Account]:
     """Accounts of the referrer's team that it could have referred, found by name."""
     if not q.strip():
         return []
