@@ -19,7 +19,7 @@ def user_is_admin(user: User | AnonymousUser) -> bool:
     cached = getattr(user, "_amends_is_admin", None)
     if cached is None:
         cached = Membership.objects.filter(user=user, role=Role.ADMIN).exists()
-        user._amends_is_admin = cached
+        setattr(user, "_amends_is_admin", cached)  # noqa: B010 - a cache on the instance
     return cached
 
 
@@ -68,12 +68,16 @@ def user_manages_team(user: User | AnonymousUser, team_id: int) -> bool:
     """Managers of the team, and admins."""
     if user_is_admin(user):
         return True
+    if isinstance(user, AnonymousUser):
+        return False
     return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
 
 
 def teams_managed_by(user: User | AnonymousUser):
     if user_is_admin(user):
         return Team.objects.all()
+    if isinstance(user, AnonymousUser):
+        return Team.objects.none()
     return Team.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
 
 

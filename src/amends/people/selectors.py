@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -8,14 +10,18 @@ WRITER_ROLES = [Role.MANAGER, Role.AGENT]
 
 
 def token_list_for(*, user: User | AnonymousUser) -> QuerySet[ApiToken]:
+    if isinstance(user, AnonymousUser):
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
 def membership_list_for(*, user: User | AnonymousUser) -> QuerySet[Membership]:
+    if isinstance(user, AnonymousUser):
+        return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 
-def team_members(*, team_id: int, roles: list[str] | None = None) -> QuerySet[User]:
+def team_members(*, team_id: int, roles: Sequence[str] | None = None) -> QuerySet[User]:
     """The team's active members (with one of ``roles``, any role when None), and admins."""
     members = Q(memberships__team_id=team_id)
     if roles is not None:

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.people.forms import TokenForm
+from amends.people.models import User
 from amends.people.selectors import membership_list_for, token_list_for
 from amends.people.services import token_create, token_revoke
 
@@ -25,7 +28,8 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
-        issued = token_create(user=request.user, name=form.cleaned_data["name"])
+        # login_required: the user is a real one, not the anonymous stand-in.
+        issued = token_create(user=cast(User, request.user), name=form.cleaned_data["name"])
         new_secret = issued.secret
         form = TokenForm()
     context = {
