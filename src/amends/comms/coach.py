@@ -231,7 +231,7 @@ def language_of(text: str, fallback: str = "en") -> str:
 
 
 def _found(patterns: list[str], text: str) -> list[str]:
-    hits = []
+    hits: list[str] = []
     for pattern in patterns:
         hits.extend(m.group(0) for m in re.finditer(pattern, text, re.IGNORECASE))
     return sorted(set(hits), key=str.casefold)

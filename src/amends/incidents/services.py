@@ -3,7 +3,7 @@ account, or, if anything is wrong, opens none."""
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -39,7 +39,7 @@ class Impact:
     impact: str = ""
 
 
-def _tags(tags: list[str] | str) -> list[str]:
+def _tags(tags: Sequence[str] | str) -> list[str]:
     items = tags.split(",") if isinstance(tags, str) else tags
     return sorted(
         {re.sub(r"\s+", "-", str(t).strip().lower())[:40] for t in items if str(t).strip()}
@@ -105,7 +105,7 @@ def incident_declare(
     severity: int = Severity.MODERATE,
     cause: CauseCategory,
     fault: str = Fault.OURS,
-    tags: list[str] | str = (),
+    tags: Sequence[str] | str = (),
     affected: list[Impact],
     now: datetime | None = None,
 ) -> Incident:

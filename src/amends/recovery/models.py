@@ -70,12 +70,13 @@ class PlaybookStep(models.Model):
         return f"{self.playbook.kind}:{self.key}"
 
     def due_hours(self, severity: int) -> int:
-        return {
+        by_severity: dict[int, int] = {
             Severity.CRITICAL: self.due_hours_critical,
             Severity.MAJOR: self.due_hours_major,
             Severity.MODERATE: self.due_hours_moderate,
             Severity.MINOR: self.due_hours_minor,
-        }[severity]
+        }
+        return by_severity[severity]
 
 
 class Outcome(models.TextChoices):

@@ -216,7 +216,7 @@ def demo_account_rows(*, count: int, seed: int, start: int = 0) -> Iterator[dict
                 else Tier.SMALL
             )
             team = "key-accounts" if tier in (Tier.STRATEGIC, Tier.KEY) else "growth"
-        contacts = []
+        contacts: list[dict[str, object]] = []
         for _ in range(1 if kind == Kind.CONSUMER else rng.randint(1, 3)):
             contact_name = name if kind == Kind.CONSUMER else _person(rng, language)
             contacts.append(
