@@ -4,6 +4,7 @@ The personas tell the access story: ``manager``, ``agent`` and ``viewer`` work i
 team North; ``outsider`` is an agent of team South and must see nothing of North.
 """
 
+import contextlib
 import os
 import shutil
 
@@ -233,13 +234,34 @@ class Mailbox:
         return False
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """Start aiosmtpd on a free loopback port and point Amends' mail at it."""
+@contextlib.contextmanager
+def smtp_on_loopback(settings, handler):
+    """Run aiosmtpd with ``handler`` on a free loopback port, Amends' mail pointed at
+    it; yields the port."""
     import socket
 
     from aiosmtpd.controller import Controller
 
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that keeps what it receives."""
     box = Mailbox()
 
     class Handler:
@@ -248,22 +270,9 @@ def smtp_server(settings):
                 box.envelopes.append(envelope)
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    box.port = port
-    try:
+    with smtp_on_loopback(settings, Handler()) as port:
+        box.port = port
         yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

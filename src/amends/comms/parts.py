@@ -8,8 +8,11 @@ from amends.core.parts import page_part
 
 @page_part("case_page", "customer_page")
 def case_page_customer_page(*, case, **_):
+    share = share_live_for(case=case)
+    # Only without a live link does the page say whether an earlier one was revoked.
+    revoked = share is None and CaseShare.objects.filter(case=case).exists()
     return {
-        "share": share_live_for(case=case),
-        "revoked": CaseShare.objects.filter(case=case, revoked_at__isnull=False).exists(),
+        "share": share,
+        "revoked": revoked,
         "updates": list(case.updates.select_related("posted_by")),
     }

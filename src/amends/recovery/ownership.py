@@ -22,25 +22,26 @@ def _check_new_owner(case: RecoveryCase, owner: User) -> None:
         raise ValidationError({"owner": PROTECTED_MESSAGE.format(name=owner.get_username())})
 
 
+def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str, summary: str):
+    """Give ``held`` (the case, or one of its promises) to ``owner``, on the timeline."""
+    if held.owner_id == owner.pk:
+        return held
+    _check_new_owner(case, owner)
+    before = held.owner.username if held.owner else ""
+    held.owner = owner
+    held.save(update_fields=["owner"])
+    after = {"owner": owner.username}
+    if held is not case:
+        after["commitment"] = held.pk
+    case_log(actor, case, action, summary, before={"owner": before}, after=after)
+    return held
+
+
 @transaction.atomic
 def case_owner_set(*, actor: Actor, case: RecoveryCase, owner: User) -> RecoveryCase:
     case = case_lock(case)
     _require_write(actor, case)
-    if case.owner_id == owner.pk:
-        return case
-    _check_new_owner(case, owner)
-    before = case.owner.username if case.owner else ""
-    case.owner = owner
-    case.save(update_fields=["owner"])
-    case_log(
-        actor,
-        case,
-        "case.owner_changed",
-        f"Owner: {owner.username}",
-        before={"owner": before},
-        after={"owner": owner.username},
-    )
-    return case
+    return _hand_over(actor, case, case, owner, "case.owner_changed", f"Owner: {owner.username}")
 
 
 @transaction.atomic
@@ -50,18 +51,5 @@ def commitment_owner_set(*, actor: Actor, commitment: Commitment, owner: User) -
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
         raise ValidationError("This promise is resolved: its owner no longer changes.")
-    if commitment.owner_id == owner.pk:
-        return commitment
-    _check_new_owner(case, owner)
-    before = commitment.owner.username if commitment.owner else ""
-    commitment.owner = owner
-    commitment.save(update_fields=["owner"])
-    case_log(
-        actor,
-        case,
-        "case.commitment_owner_changed",
-        f"Commitment “{commitment.what}”: owner {owner.username}",
-        before={"owner": before},
-        after={"owner": owner.username, "commitment": commitment.pk},
-    )
-    return commitment
+    summary = f"Commitment “{commitment.what}”: owner {owner.username}"
+    return _hand_over(actor, case, commitment, owner, "case.commitment_owner_changed", summary)

@@ -13,7 +13,6 @@ when the policy blocked anything, which an unescaped handler would trigger.
 
 import csv
 import io
-import socket
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -34,7 +33,7 @@ from amends.incidents.services import Impact, incident_declare
 from amends.recovery.models import RecordKind
 from amends.recovery.services import commitment_add, record_add
 from amends.timeline.services import Actor
-from conftest import browser_login
+from conftest import browser_login, smtp_on_loopback
 
 pytestmark = [
     pytest.mark.browser,
@@ -158,7 +157,6 @@ def recipients_csv(*, refuse_every: int = 5) -> bytes:
 def refusing_smtp(settings):
     """A real SMTP server on loopback that refuses every address starting with
     "refuse", with a reply full of markup."""
-    from aiosmtpd.controller import Controller
 
     class Handler:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -170,21 +168,8 @@ def refusing_smtp(settings):
         async def handle_DATA(self, server, session, envelope):
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with smtp_on_loopback(settings, Handler()):
         yield
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
