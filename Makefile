@@ -38,7 +38,11 @@ run: $(STAMP) var/secret-key
 	@echo "  Amends: http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as admin (or maria, eleni, tomek, li, sam, viktor), password: amends-demo"
 	@echo
-	@$(BIN)/amends serve --port $(PORT) --no-migrate
+	@echo "  The worker (notices, escalation mail, digests) logs to var/worker.log."
+	@echo
+	@$(BIN)/amends worker > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/amends serve --port $(PORT) --no-migrate
 
 lint: $(STAMP)
 	$(BIN)/ruff check src bench conftest.py

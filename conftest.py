@@ -38,6 +38,39 @@ def _commit_hooks_as_in_autocommit(monkeypatch):
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
 
 
+@pytest.fixture
+def run_tasks():
+    """Run every task that is ready, as ``amends worker`` would, inside the test's
+    transaction (the worker's own loop closes connections, which a test's
+    transaction cannot survive). Returns the task names in the order they ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.shell.management.commands.worker import Tasks
+
+    def run(limit: int = 1000) -> list[str]:
+        worker = Tasks(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=1,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.say = lambda text: None
+        ran = []
+        while len(ran) < limit and (ready := DBTaskResult.objects.ready().first()) is not None:
+            ready.claim(worker.worker_id)
+            worker.run_task(ready)
+            ready.refresh_from_db()
+            assert ready.status == "SUCCESSFUL", ready.traceback
+            ran.append(ready.task_name)
+        return ran
+
+    return run
+
+
 def pytest_configure(config):
     from django.conf import settings
 

@@ -44,6 +44,28 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_from_env() -> dict:
+    """AMENDS_TASKS_BACKEND: "database" (the default: ``amends worker`` runs the
+    tasks, as many workers as you like), "immediate" (each task runs at once in the
+    process that enqueues it; no worker needed, for trying things out), or the
+    dotted path of another backend for Django's task framework."""
+    raw = env_str("AMENDS_TASKS_BACKEND", "database").strip() or "database"
+    if raw in TASK_BACKENDS:
+        return {"default": {"BACKEND": TASK_BACKENDS[raw]}}
+    if "." not in raw:
+        known = ", ".join(TASK_BACKENDS)
+        raise ImproperlyConfigured(
+            f"AMENDS_TASKS_BACKEND is {raw!r}: use {known}, or a backend's dotted path."
+        )
+    return {"default": {"BACKEND": raw}}
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -17,6 +17,7 @@ from amends.env import (
     mailers_from_env,
     read_secret_file,
     read_secret_file_if_present,
+    tasks_from_env,
 )
 
 SRC_DIR = Path(__file__).resolve().parent
@@ -201,7 +202,10 @@ MAILERS = mailers_from_env()
 DEFAULT_FROM_EMAIL = env_str("AMENDS_EMAIL_FROM", "amends@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work: Django tasks, in the database by default (docs/deploying.md).
+TASKS = tasks_from_env()
+# How many workers send one notice side by side (each at its share of the rate).
+AMENDS_NOTICE_SENDERS = env_int("AMENDS_NOTICE_SENDERS", 2, minimum=1)
 
 # In the database, so every server process shares it (a migration makes the table).
 CACHES = {
@@ -233,4 +237,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("AMENDS_LOG_LEVEL", "INFO")},
+    # The worker says what each task did; the task framework's own lines repeat it.
+    "loggers": {
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+    },
 }

@@ -503,9 +503,12 @@ def notice_run_send(
     progress: Callable[[Counts], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     wait: float = 0.5,
+    share: int = 1,
 ) -> SendTotals:
     """Send one run until it is done or paused (or ``should_stop``): what
-    ``amends notices send`` does. Other senders may work on the same run."""
+    ``amends notices send`` and the worker's notice tasks do. Other senders may work
+    on the same run; with ``share`` senders at once, each keeps to that share of
+    the run's rate."""
     sender = sender or sender_id()
     backend = backend or mailers.default
     totals = SendTotals()
@@ -518,9 +521,9 @@ def notice_run_send(
                 break
             limit = current["rate_per_second"]
             if bucket is None:
-                bucket = TokenBucket(limit)
-            elif bucket.rate != limit:
-                bucket.set_rate(limit)
+                bucket = TokenBucket(limit / share)
+            elif bucket.rate != limit / share:
+                bucket.set_rate(limit / share)
             result = notices_send_batch(
                 run_id=run_id,
                 sender=sender,
@@ -548,43 +551,3 @@ def notice_run_send(
     if progress is not None:
         progress(notice_counts([run_id])[run_id])
     return totals
-
-
-def notices_send_running(
-    *,
-    seconds: float,
-    sender: str | None = None,
-    backend=None,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> bool:
-    """The worker's turn: send every running run, a batch each in turn, for up to
-    ``seconds``. True when there is more to send right away."""
-    deadline = time.monotonic() + seconds
-    sender = sender or sender_id()
-    runs = dict(
-        NoticeRun.objects.filter(state=NoticeState.RUNNING)
-        .order_by("started_at", "pk")
-        .values_list("pk", "rate_per_second")
-    )
-    if not runs:
-        return False
-    backend = backend or mailers.default
-    buckets = {pk: TokenBucket(rate) for pk, rate in runs.items()}
-    try:
-        while runs and time.monotonic() < deadline and not should_stop():
-            for run_id in list(runs):
-                result = notices_send_batch(
-                    run_id=run_id,
-                    sender=sender,
-                    backend=backend,
-                    bucket=buckets[run_id],
-                    should_stop=should_stop,
-                )
-                if result.state != NoticeState.RUNNING or not result.claimed:
-                    del runs[run_id]
-    except NoticeSendError as error:
-        logger.warning("Notices: the mail server failed (%s); trying again later.", error)
-        return False
-    finally:
-        backend.close()
-    return bool(runs)

@@ -400,6 +400,13 @@ def _set_state(
         _record(actor, run, event, f"Notice “{run.name}” {event}")
 
 
+def _senders_start(run: NoticeRun) -> None:
+    # The tasks module imports this one (its senders use these services), hence here.
+    from amends.comms.tasks import notice_senders_enqueue
+
+    notice_senders_enqueue(run.pk)
+
+
 def notice_run_start(*, actor: Actor, run: NoticeRun, now: datetime | None = None) -> NoticeRun:
     """Freeze the words and the list, and let the senders go."""
     _check_writer(actor, run.incident)
@@ -422,6 +429,7 @@ def notice_run_start(*, actor: Actor, run: NoticeRun, now: datetime | None = Non
         event="started",
         started_at=now or timezone.now(),
     )
+    _senders_start(run)
     return run
 
 
@@ -435,6 +443,7 @@ def notice_run_pause(*, actor: Actor, run: NoticeRun) -> NoticeRun:
 def notice_run_resume(*, actor: Actor, run: NoticeRun) -> NoticeRun:
     _check_writer(actor, run.incident)
     _set_state(actor, run, before=[NoticeState.PAUSED], after=NoticeState.RUNNING, event="resumed")
+    _senders_start(run)
     return run
 
 
@@ -453,4 +462,6 @@ def notice_run_retry_failed(*, actor: Actor, run: NoticeRun) -> int:
             )
             run.refresh_from_db(fields=["state", "finished_at"])
             _record(actor, run, "retry", f"Notice “{run.name}”: {again} to try again")
+    if again and run.state == NoticeState.RUNNING:
+        _senders_start(run)
     return again

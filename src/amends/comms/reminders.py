@@ -206,27 +206,3 @@ def escalations_notify(*, now: datetime | None = None) -> int:
             continue
         sent += result.sent_now
     return sent
-
-
-# -- in the worker -------------------------------------------------------------------------
-
-
-class Reminders:
-    """What the worker runs after each deadline check: escalation mail at once,
-    and the digests once a day after AMENDS_DIGEST_HOUR (in AMENDS_TIME_ZONE).
-    The day of the last digest run is kept in memory; a restarted worker runs
-    again and the message keys make sure nobody gets a second digest."""
-
-    def __init__(self) -> None:
-        self.digest_day: date | None = None
-
-    def run(self, *, now: datetime | None = None) -> tuple[int, int]:
-        """Returns (escalation mails, digests) sent now."""
-        now = now or timezone.now()
-        mailed = escalations_notify(now=now)
-        digests = 0
-        today = timezone.localdate(now)
-        if self.digest_day != today and timezone.localtime(now).hour >= digest_hour():
-            digests = digests_send(now=now)
-            self.digest_day = today
-        return mailed, digests

@@ -253,14 +253,12 @@ def test_the_api_refuses_viewers_and_hides_from_outsiders(api, people, incident,
     assert run.state == NoticeState.DRAFT and NoticeRun.objects.count() == 1
 
 
-def test_a_started_notice_is_sent_by_the_worker_and_shows_done(client, people, run):
+def test_a_started_notice_is_sent_by_the_worker_and_shows_done(client, people, run, run_tasks):
     from django.core import mail
-
-    from amends.comms.notice_sending import notices_send_running
 
     notice_run_start(actor=Actor(user=people.agent, via="web"), run=run)
     mail.outbox = []
-    notices_send_running(seconds=5)
+    run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == ["joanna@harbor.example", "sam@x.example"]
     login(client, people.viewer)
     progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mailers
+from django.utils import timezone
 
 from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.comms.notice_sending import (
@@ -19,7 +20,6 @@ from amends.comms.notice_sending import (
     notice_claims_recover,
     notice_run_send,
     notices_send_batch,
-    notices_send_running,
     sender_id,
 )
 from amends.comms.notices import (
@@ -36,6 +36,7 @@ from amends.comms.notices import (
     notice_run_start,
     texts_clean,
 )
+from amends.comms.tasks import notice_send
 from amends.timeline.models import Event
 from amends.timeline.services import Actor
 
@@ -635,16 +636,19 @@ def test_a_mail_server_that_is_down_loses_nobody(settings, actor, draft):
         notice_run_send(run_id=draft.pk)
     counts = notice_counts([draft.pk])[draft.pk]
     assert (counts.pending, counts.sending, counts.failed) == (3, 0, 0)
-    assert notices_send_running(seconds=1) is False  # the worker logs it and goes on
+    # The worker's task logs it and goes on; the sweep starts it again a minute later.
+    assert notice_send.call(draft.pk)["state"] == "mail server failed"
+    counts = notice_counts([draft.pk])[draft.pk]
+    assert (counts.pending, counts.sending, counts.failed) == (3, 0, 0)
 
 
-def test_the_worker_sends_every_running_notice_in_turn(actor, incident, draft):
+def test_the_worker_sends_every_running_notice(actor, incident, draft, run_tasks):
     other = notice_run_create(actor=actor, incident=incident, name="Second", texts=TEXTS)
     started(actor, draft, 7)
     started(actor, other, 4)
     mail.outbox = []
-    while notices_send_running(seconds=5):
-        pass
+    # Starting a notice enqueued its senders (two each): the first sends it all.
+    assert run_tasks() == ["notice_send"] * 4
     assert len(mail.outbox) == 11
     assert {run.state for run in NoticeRun.objects.all()} == {NoticeState.DONE}
 
@@ -673,3 +677,25 @@ def test_the_fallback_is_the_language_written_first_on_every_database(actor, inc
     assert letters.render(email="x@y.example", name="Jan", language="de", fields={})[0] == (
         "Formularz"
     )
+
+
+def test_the_sweep_starts_senders_again_on_a_notice_left_quiet(actor, draft, run_tasks):
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.comms.tasks import notices_sweep
+
+    started(actor, draft, 3)
+    DBTaskResult.objects.all().delete()  # the senders were lost with a dead worker
+    assert notices_sweep.call() == []  # just started: its senders may be on their way
+    long_ago = timezone.now() - timedelta(minutes=5)
+    NoticeRun.objects.filter(pk=draft.pk).update(started_at=long_ago)
+    assert notices_sweep.call() == [draft.pk]  # never touched
+    DBTaskResult.objects.all().delete()
+    draft.recipients.update(claimed_at=long_ago)
+    mail.outbox = []
+    assert notices_sweep.call() == [draft.pk]
+    assert run_tasks() == ["notice_send", "notice_send"]
+    assert len(mail.outbox) == 3
+    assert notices_sweep.call() == []  # done: nothing to start

@@ -10,10 +10,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from amends.comms.models import Message, MessageKind, MessageState
-from amends.comms.reminders import Reminders, digests_send, escalations_notify
+from amends.comms.reminders import digests_send, escalations_notify
+from amends.comms.tasks import digests
+from amends.core.periodic import periodic_enqueue_due
 from amends.recovery.escalation import deadlines_check
 from amends.recovery.models import Escalation, Playbook
 from amends.recovery.services import case_open, step_complete
+from amends.shell.management.commands.worker import tasks_load
 from amends.timeline.services import Actor
 
 pytestmark = pytest.mark.django_db
@@ -81,14 +84,18 @@ def test_no_digest_when_nothing_is_due_or_no_address(smtp_server, people, case):
     assert not smtp_server.wait_for(1, timeout=0.3)
 
 
-def test_the_worker_sends_the_digest_after_the_hour_once(smtp_server, settings, people, case):
+def test_the_worker_sends_the_digest_after_the_hour_once(
+    smtp_server, settings, people, case, run_tasks
+):
     settings.AMENDS_DIGEST_HOUR = 7
-    reminders = Reminders()
-    assert reminders.run(now=_tomorrow_at(6)) == (0, 0)  # too early
-    assert reminders.run(now=_tomorrow_at(8)) == (0, 1)
-    assert reminders.run(now=_tomorrow_at(9)) == (0, 0)  # done today
-    # A restarted worker tries again, and the key keeps it to one.
-    assert Reminders().run(now=_tomorrow_at(10)) == (0, 0)
+    digest = "amends.comms.tasks.digests"
+    tasks_load()
+    assert digest not in periodic_enqueue_due(now=_tomorrow_at(6))  # too early
+    assert digest in periodic_enqueue_due(now=_tomorrow_at(8))
+    assert digest not in periodic_enqueue_due(now=_tomorrow_at(9))  # claimed today
+    assert "digests" in run_tasks()
+    # Run again (a second worker, a retry), the digest's key keeps it to one.
+    digests.call(slot=_tomorrow_at(7).isoformat())
     assert smtp_server.wait_for(1)
     assert len(smtp_server.to("alex@north.example")) == 1
 
@@ -161,7 +168,9 @@ def test_the_worker_mails_escalations_once_across_two_runs(smtp_server, settings
         Message.objects.filter(kind=MessageKind.ESCALATION, state=MessageState.SENT).count()
         == raised
     )
-    assert out.getvalue().count("escalation(s), 0 digest(s)") == 1
+    # The second run, in the same minute, finds the job's slot claimed.
+    assert out.getvalue().count("Enqueued amends.comms.tasks.escalations_raise_and_mail") == 1
+    assert out.getvalue().count(f"escalations_raise_and_mail: {{'raised': {raised}, ") == 1
 
 
 def test_remind_digest_runs_by_hand(smtp_server, settings, people, case):

@@ -204,4 +204,4 @@ def test_it_opens_django_admin_to_administrators_only(client, people, account):
 def test_the_worker_does_one_round_and_stops(capsys):
     call_command("worker", "--once", "--interval", "0.1")
     out = capsys.readouterr().out
-    assert "Amends worker started." in out and "Amends worker stopped." in out
+    assert "Amends worker started" in out and "Amends worker stopped." in out

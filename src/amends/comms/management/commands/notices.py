@@ -35,12 +35,13 @@ sent at a set rate. Write them on the incident's page, or here:
   amends notices upload RUN FILE.csv     replace a draft's list of people
   amends notices list [--incident ID]
   amends notices show RUN | status RUN   progress, failures, messages in doubt
+  amends notices start RUN               start a draft: the workers (amends worker) send it
   amends notices send RUN [--rate N]     start a draft, then send it from here until done
   amends notices pause RUN | resume RUN | retry RUN
 
 TEXTS.json is {"en": {"subject": "...", "body": "..."}, "pl": {...}}: the first
-language is for everyone whose own has no text. The worker (amends worker) sends
-running notices too, and several senders may share one. Stopping a sender, even
+language is for everyone whose own has no text. The workers (amends worker) send
+running notices, and several senders may share one. Stopping a sender, even
 with kill -9, loses nobody and never sends anyone a different message: run it
 again to go on. The one message a killed sender (or a broken connection) had in
 hand may cross the wire twice, with the same Message-ID; `status` counts them."""
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         send.add_argument("run", type=int)
         send.add_argument("--rate", type=int, help="change the notice's messages a second")
         for name, text in [
+            ("start", "start a draft: the workers send it"),
             ("pause", "stop sending after the batch in hand"),
             ("resume", "send a paused notice again"),
             ("retry", "queue the recipients the mail server refused again"),
@@ -162,13 +164,17 @@ class Command(BaseCommand):
             lines.append(f"  line {failed.line}: {failed.email}: {failed.error}")
         self.stdout.write("\n".join(lines))
 
+    def handle_start(self, *, run, **options):
+        notice_run_start(actor=self.actor, run=self._run(run))
+        self.stdout.write(f"Notice {run} started: the workers (amends worker) send it.")
+
     def handle_pause(self, *, run, **options):
         notice_run_pause(actor=self.actor, run=self._run(run))
         self.stdout.write(f"Notice {run} paused: senders stop after the batch in hand.")
 
     def handle_resume(self, *, run, **options):
         notice_run_resume(actor=self.actor, run=self._run(run))
-        self.stdout.write(f"Notice {run} resumed: `amends notices send {run}` or the worker.")
+        self.stdout.write(f"Notice {run} resumed: the workers send it.")
 
     def handle_retry(self, *, run, **options):
         count = notice_run_retry_failed(actor=self.actor, run=self._run(run))

@@ -1,107 +1,106 @@
-import logging
 import signal
 import time
 import uuid
+from collections.abc import Callable
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.tasks import TaskResultStatus
+from django.utils.module_loading import module_has_submodule
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
-from amends.comms.notice_sending import notices_send_running
-from amends.comms.reminders import Reminders
-from amends.comms.services import messages_recover
-from amends.health.services import health_rescore_daily
-from amends.recovery.escalation import deadlines_check
+from amends.core.periodic import periodic_enqueue_due, periodic_jobs, stopping
 
-logger = logging.getLogger(__name__)
+
+class Tasks(Worker):
+    """django-tasks-db's worker, one task at a time, so the periodic jobs are looked
+    at between any two tasks (a notice task may take most of a minute)."""
+
+    say: Callable[[str], None] = print
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        super().run_task(db_task_result)
+        db_task_result.refresh_from_db(fields=["status", "return_value"])
+        if db_task_result.status == TaskResultStatus.FAILED:
+            self.say(f"{db_task_result.task_name} failed (task {db_task_result.pk}).")
+        elif db_task_result.return_value:
+            self.say(f"{db_task_result.task_name}: {db_task_result.return_value}")
+
+    def run_one(self) -> bool:
+        """Run the next ready task, if any; True when one ran."""
+        self._run_tasks, self.max_tasks, self.running = 0, 1, True
+        self.run()
+        return self._run_tasks > 0
+
+
+def tasks_load() -> None:
+    """Import every app's tasks module, so its periodic jobs are registered."""
+    for app in apps.get_app_configs():
+        if app.name.startswith("amends.") and module_has_submodule(app.module, "tasks"):
+            import_module(f"{app.name}.tasks")
 
 
 class Command(BaseCommand):
     help = (
-        "Run background tasks (Django tasks, database backend) and the periodic checks "
-        "(deadlines and escalations, mailed at once; case messages a dead sender left "
-        "unsent; the digests and the health rescore once a day). Several workers may "
-        "run at once."
+        "Run the background tasks (Django's task framework, database backend): notices, "
+        "escalation mail, digests, unsent case messages, the daily health rescore. "
+        "Any number of workers may share one database; each periodic job runs once "
+        "per slot, whichever worker claims it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--interval", type=float, default=5.0, help="seconds between polls (default 5)"
+            "--interval", type=float, default=1.0, help="seconds between polls (default 1)"
         )
         parser.add_argument(
             "--check-every",
             type=float,
-            default=60.0,
-            help="seconds between deadline checks (default 60)",
+            default=10.0,
+            help="seconds between looks at the periodic jobs (default 10)",
         )
-        parser.add_argument("--once", action="store_true", help="do one round and exit")
+        parser.add_argument(
+            "--once", action="store_true", help="enqueue what is due, run every task, exit"
+        )
 
     def handle(self, *args, interval, check_every, once, **options):
         if interval <= 0 or check_every <= 0:
             raise CommandError("--interval and --check-every must be more than 0")
-        stop = {"now": False}
-
-        def request_stop(signum, frame):
-            stop["now"] = True
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        tasks = Worker(
+        worker_id = f"amends-{uuid.uuid4().hex[:12]}"
+        tasks = Tasks(
             queue_names=["*"],
             interval=0,
             batch=True,
             backend_name="default",
             startup_delay=False,
-            max_tasks=None,
-            worker_id=f"amends-{uuid.uuid4().hex[:12]}",
+            max_tasks=1,
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
+
+        def request_stop(signum, frame):
+            stopping.set()  # a notice task in progress stops after the message in hand
+            tasks.running = False
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        tasks.say = self.stdout.write
+        tasks_load()
+        jobs = ", ".join(f"{job.task.name} ({job.schedule})" for job in periodic_jobs())
+        self.stdout.write(f"Amends worker started ({worker_id}). Periodic: {jobs}.")
         next_check = 0.0
-        reminders = Reminders()
-        self.stdout.write("Amends worker started.")
-        while not stop["now"]:
+        while not stopping.is_set():
             close_old_connections()
             if time.monotonic() >= next_check:
-                created = deadlines_check()
-                if created:
-                    self.stdout.write(f"{created} new escalation(s).")
-                # Escalation mail at once, digests once a day; each mail once (by its key).
-                try:
-                    mailed, digests = reminders.run()
-                except Exception:
-                    logger.exception("Sending reminders failed.")
-                else:
-                    if mailed or digests:
-                        self.stdout.write(f"Mailed {mailed} escalation(s), {digests} digest(s).")
-                # Case messages a dead sender left "sending" or "queued", and failures.
-                try:
-                    recovered = messages_recover()
-                except Exception:
-                    logger.exception("Recovering unsent messages failed.")
-                else:
-                    if recovered:
-                        self.stdout.write(f"Sent {recovered} message(s) left unsent.")
-                # Once a day: the first worker to claim it rescores, the others skip. A
-                # failed rescore is retried after its claim times out; the deadlines go on.
-                try:
-                    rescored = health_rescore_daily()
-                except Exception:
-                    logger.exception("The daily health rescore failed.")
-                    rescored = None
-                if rescored is not None:
-                    self.stdout.write(f"Daily health rescore: {rescored.summary()}")
+                for name in periodic_enqueue_due(worker=worker_id):
+                    self.stdout.write(f"Enqueued {name}.")
                 next_check = time.monotonic() + check_every
-            tasks.running = True
-            tasks.run()
-            # Notices to everyone an incident touched: up to 10 s a round, no sleep while
-            # more waits. Claimed row by row, so killing the worker loses nobody.
-            try:
-                busy = notices_send_running(seconds=10.0, should_stop=lambda: stop["now"])
-            except Exception:
-                logger.exception("Sending notices failed.")
-                busy = False
+            if tasks.run_one():
+                continue
             if once:
-                break
-            if not busy:
+                break  # nothing left to run
+            if not stopping.is_set():
                 time.sleep(interval)
         self.stdout.write("Amends worker stopped.")
