@@ -10,19 +10,17 @@ from ninja import Field, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
 from amends.core.api import ERRORS
+from amends.parting.abuse import account_let_go_for_abuse
+from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
+from amends.parting.conversation import conversation_record
 from amends.parting.models import ExitItem, ExitPlan
 from amends.parting.selectors import parting_case_get_for, parting_state
 from amends.parting.services import (
     ExitItemInput,
-    account_let_go_for_abuse,
     conversation_decide_continue,
     conversation_decide_part,
-    conversation_record,
-    exit_feedback_record,
-    exit_final_conversation,
     exit_item_add,
     exit_item_done,
-    exit_plan_close,
     exit_update_send,
 )
 from amends.people.access import WRITE, user_manages_team

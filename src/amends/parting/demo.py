@@ -12,17 +12,15 @@ from amends.accounts.models import Account, Lifecycle
 from amends.comms.share import case_update_post
 from amends.complaints.models import AbuseReport
 from amends.incidents.models import Severity
+from amends.parting.abuse import account_let_go_for_abuse
+from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
+from amends.parting.conversation import conversation_record
 from amends.parting.models import CrucialConversation, ExitItemKind, ExitPlan
 from amends.parting.services import (
     ExitItemInput,
-    account_let_go_for_abuse,
     conversation_decide_continue,
     conversation_decide_part,
-    conversation_record,
-    exit_feedback_record,
-    exit_final_conversation,
     exit_item_done,
-    exit_plan_close,
     exit_update_draft,
 )
 from amends.people.models import Team, User

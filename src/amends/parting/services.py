@@ -1,7 +1,10 @@
-"""Writes for Playbook 4: the crucial conversation, its decision, the exit plan and
-its close, and letting a customer go for abuse. Each service owns its transaction
-and builds on the recovery services, so every step, record and promise lands on
-the case and the account's timeline exactly as the case page would put it there."""
+"""Writes for Playbook 4: the decision after the crucial conversation, the exit plan
+and its parts, and the progress updates sent to the customer while it runs; the
+helpers every parting service shares. Recording the conversation is in
+conversation.py, the end of an exit plan in closing.py, letting a customer go for
+abuse in abuse.py. Each service owns its transaction and builds on the recovery
+services, so every step, record and promise lands on the case and the account's
+timeline exactly as the case page would put it there."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -12,8 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amends.accounts.models import Account, Lifecycle
-from amends.accounts.services import account_staff_protect, account_update
+from amends.accounts.models import Lifecycle
 from amends.comms.models import CaseUpdate, Message
 from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
 from amends.comms.share import (
@@ -22,7 +24,6 @@ from amends.comms.share import (
     customer_language,
     share_url,
 )
-from amends.incidents.models import Severity
 from amends.parting.models import (
     CrucialConversation,
     Decision,
@@ -31,31 +32,25 @@ from amends.parting.models import (
     ExitKind,
     ExitPlan,
 )
-from amends.people.access import WRITE, user_can, user_manages_team
+from amends.people.access import WRITE, user_can
 from amends.people.models import User
-from amends.people.selectors import team_members, team_workers
+from amends.people.selectors import team_workers
 from amends.recovery.models import (
     CaseStep,
     Commitment,
     CommitmentStatus,
-    Outcome,
-    Playbook,
     PlaybookKind,
     RecordKind,
     RecoveryCase,
 )
-from amends.recovery.ownership import case_owner_set, commitment_owner_set
 from amends.recovery.services import (
     accounts_lifecycle_move,
-    case_close,
     case_lock,
     case_log,
-    case_open,
     commitment_add,
     commitment_keep,
     record_add,
     step_complete,
-    step_skip,
 )
 from amends.timeline.services import Actor
 
@@ -112,76 +107,7 @@ def _current(commitment: Commitment) -> Commitment:
     return commitment
 
 
-# -- the crucial conversation -------------------------------------------------------
-
-
-@transaction.atomic
-def conversation_record(
-    *,
-    actor: Actor,
-    case: RecoveryCase,
-    not_working: str,
-    our_part: str,
-    their_part: str,
-    options: str,
-    our_people: list[User],
-    their_people: str,
-    held_at: datetime | None = None,
-    now: datetime | None = None,
-) -> CrucialConversation:
-    case = case_lock(case)
-    _require_parting(actor, case)
-    now = now or timezone.now()
-    held_at = held_at or now
-    if CrucialConversation.objects.filter(case=case).exists():
-        raise ValidationError("The crucial conversation of this case is already on record.")
-    errors: dict[str, str] = {}
-    not_working = _text(errors, "not_working", not_working, "Say what is not working.")
-    our_part = _text(errors, "our_part", our_part, "Admit our part: what did we get wrong?")
-    their_part = _text(errors, "their_part", their_part, "Say their part, plainly and fairly.")
-    options = _text(errors, "options", options, "List the options you discussed.")
-    their_people = (their_people or "").strip()[:300]
-    if not their_people:
-        errors["their_people"] = "Say who was there from the customer."
-    team = set(team_members(team_id=case.account.team_id).values_list("pk", flat=True))
-    if not our_people:
-        errors["our_people"] = "Say who was there from our side."
-    elif any(person.pk not in team for person in our_people):
-        errors["our_people"] = "Only people of the account's team can be named."
-    if held_at > now:
-        errors["held_at"] = "A conversation on record has already happened."
-    if errors:
-        raise ValidationError(errors)
-    conversation = CrucialConversation.objects.create(
-        case=case,
-        held_at=held_at,
-        not_working=not_working,
-        our_part=our_part,
-        their_part=their_part,
-        options=options,
-        their_people=their_people,
-        recorded_by=actor.user,
-    )
-    conversation.our_people.set(our_people)
-    # The same conversation as a case record, so the playbook's first step sees it.
-    names = ", ".join(p.get_full_name() or p.get_username() for p in our_people)
-    record_add(
-        actor=actor,
-        case=case,
-        kind=RecordKind.CONVERSATION,
-        at=held_at,
-        data={
-            "participants": f"{names}; {their_people}",
-            "answers": [
-                {"question": "What is not working?", "answer": not_working},
-                {"question": "Our part", "answer": our_part},
-                {"question": "Their part", "answer": their_part},
-                {"question": "Options discussed", "answer": options},
-            ],
-        },
-    )
-    _finish_step(actor, case, "conversation", now)
-    return conversation
+# -- the decision after the crucial conversation --------------------------------------
 
 
 @transaction.atomic
@@ -444,6 +370,9 @@ def exit_item_done(*, actor: Actor, item: ExitItem, now: datetime | None = None)
     return commitment_keep(actor=actor, commitment=_current(item.commitment), now=now)
 
 
+# -- progress updates to the customer -------------------------------------------------
+
+
 def exit_update_draft(*, plan: ExitPlan, now: datetime | None = None) -> str:
     """The words a progress update starts from, in the customer's language: what is
     done and what comes next, with dates. The person sending edits them."""
@@ -523,223 +452,3 @@ def exit_update_send(
     # After the update commits (at once here, or when a caller's transaction does).
     sent = [message_deliver_on_commit(m, actor=actor) for m in messages if m.state != "sent"]
     return UpdateSent(update=update, messages=messages, delivered=sum(map(len, sent)))
-
-
-@transaction.atomic
-def exit_final_conversation(
-    *, actor: Actor, plan: ExitPlan, note: str, at: datetime | None = None
-) -> ExitPlan:
-    plan = _open_plan(actor, plan)
-    errors: dict[str, str] = {}
-    note = _text(errors, "note", note, "Write down what was said in the final conversation.")
-    if errors:
-        raise ValidationError(errors)
-    plan.final_conversation_at = at or timezone.now()
-    plan.final_conversation_note = note
-    plan.save(update_fields=["final_conversation_at", "final_conversation_note"])
-    record_add(
-        actor=actor,
-        case=plan.case,
-        kind=RecordKind.FOLLOW_UP,
-        at=plan.final_conversation_at,
-        data={"note": f"Final conversation: {note}"},
-    )
-    return plan
-
-
-def _feedback_clean(rating, would_recommend, comment: str) -> tuple[int, bool | None, str]:
-    errors: dict[str, str] = {}
-    try:
-        rating = int(rating)
-        if not 1 <= rating <= 5:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["rating"] = "Give a rating from 1 to 5."
-    if would_recommend not in (True, False, None):
-        errors["would_recommend"] = "Answer yes, no, or leave it out."
-    comment = (comment or "").strip()
-    if len(comment) > TEXT_MAX:
-        errors["comment"] = f"Keep it under {TEXT_MAX} characters."
-    if errors:
-        raise ValidationError(errors)
-    return rating, would_recommend, comment
-
-
-@transaction.atomic
-def exit_feedback_record(
-    *,
-    actor: Actor,
-    plan: ExitPlan,
-    rating,
-    would_recommend: bool | None,
-    comment: str = "",
-    from_customer: bool = False,
-    now: datetime | None = None,
-) -> ExitPlan:
-    """How the customer says we handled the parting: asked in the final conversation
-    (recorded by the team) or given on their own page."""
-    plan = (
-        ExitPlan.objects.select_for_update(of=("self",))
-        .select_related("case", "case__account", "case__playbook")
-        .get(pk=plan.pk)
-    )
-    if not from_customer:
-        _require_parting(actor, plan.case)
-    if plan.is_closed:
-        raise ValidationError("This exit plan is closed.")
-    if plan.kind != ExitKind.MUTUAL:
-        raise ValidationError(
-            "Exit feedback is asked only of customers we parted with by agreement."
-        )
-    rating, would_recommend, comment = _feedback_clean(rating, would_recommend, comment)
-    plan.feedback_rating, plan.feedback_would_recommend = rating, would_recommend
-    plan.feedback_comment, plan.feedback_from_customer = comment, from_customer
-    plan.feedback_at = now or timezone.now()
-    plan.save(
-        update_fields=[
-            "feedback_rating",
-            "feedback_would_recommend",
-            "feedback_comment",
-            "feedback_from_customer",
-            "feedback_at",
-        ]
-    )
-    case_log(
-        actor,
-        plan.case,
-        "parting.feedback",
-        f"Exit feedback: {rating}/5" + (" (from the customer's page)" if from_customer else ""),
-        after={"rating": rating, "would_recommend": would_recommend},
-    )
-    return plan
-
-
-@transaction.atomic
-def exit_plan_close(
-    *, actor: Actor, plan: ExitPlan, note: str = "", now: datetime | None = None
-) -> RecoveryCase:
-    """Close the exit: every part done (or renegotiated and then done, or broken with a
-    reason), the final conversation held, and for a mutual parting the exit feedback."""
-    plan = _open_plan(actor, plan)
-    case = plan.case
-    now = now or timezone.now()
-    problems = []
-    if case.commitments.filter(status=CommitmentStatus.OPEN).exists():
-        problems.append("finish or resolve every part of the plan")
-    if plan.kind == ExitKind.MUTUAL and plan.final_conversation_at is None:
-        problems.append("hold the final conversation")
-    if plan.kind == ExitKind.MUTUAL and plan.feedback_at is None:
-        problems.append("ask for their exit feedback")
-    if problems:
-        raise ValidationError({"close": "Before closing: " + "; ".join(problems) + "."})
-    for step in CaseStep.objects.filter(case=case, done_at__isnull=True).order_by("order"):
-        step_complete(actor=actor, step=step, now=now)
-    plan.closed_at = now
-    plan.save(update_fields=["closed_at"])
-    return case_close(actor=actor, case=case, outcome=Outcome.PARTED, note=note, now=now)
-
-
-# -- letting a customer go for abuse -------------------------------------------------------
-
-
-@transaction.atomic
-def account_let_go_for_abuse(
-    *,
-    actor: Actor,
-    account: Account,
-    reason: str,
-    protected_staff: list[User],
-    end_on: date,
-    owner: User,
-    items: list[ExitItemInput],
-    now: datetime | None = None,
-) -> ExitPlan:
-    """A separate path from a mutual parting: a manager decides, the reason is on
-    record, and the staff who were abused are taken off everything that would put
-    them in front of this customer again."""
-    if actor.user is not None and not user_manages_team(actor.user, account.team_id):
-        raise PermissionDenied("Only a manager of the account's team can let a customer go.")
-    now = now or timezone.now()
-    errors: dict[str, str] = {}
-    reason = _text(errors, "reason", reason, "Say why we are letting them go.")
-    protected_ids = {person.pk for person in protected_staff}
-    if owner is not None and owner.pk in protected_ids:
-        errors["owner"] = "Someone who was abused cannot own this exit: choose another person."
-    if account.lifecycle == Lifecycle.CHURNED:
-        errors["account"] = "This account is no longer a customer."
-    if errors:
-        raise ValidationError(errors)
-    playbook = Playbook.objects.get(kind=PlaybookKind.PARTING)
-    case = (
-        RecoveryCase.objects.filter(account=account, playbook=playbook, closed_at__isnull=True)
-        .order_by("opened_at")
-        .first()
-    )
-    if case is not None and ExitPlan.objects.filter(case=case).exists():
-        raise ValidationError("This account already has an exit plan: see its parting case.")
-    if case is None:
-        case = case_open(
-            actor=actor,
-            account=account,
-            playbook=playbook,
-            severity=Severity.MINOR,
-            reason="Let go for abuse",
-            owner=owner,
-            now=now,
-        )
-    case = case_lock(case)
-    for key in ("conversation", "decision"):
-        step = CaseStep.objects.filter(case=case, key=key, done_at__isnull=True).first()
-        if step is not None:
-            step_skip(
-                actor=actor,
-                step=step,
-                reason="Let go for abuse: no crucial conversation is owed.",
-                now=now,
-            )
-    plan = _plan_open(
-        actor=actor,
-        case=case,
-        kind=ExitKind.ABUSE,
-        end_on=end_on,
-        owner=owner,
-        items=items,
-        update_every_days=7,
-        now=now,
-        abuse_reason=reason,
-    )
-    plan.protected_staff.set(protected_staff)
-    account_staff_protect(actor=actor, account=account, users=protected_staff, reason=reason)
-    _protect(actor, account, case, owner, protected_ids)
-    _finish_step(actor, case, "next_steps", now)
-    case_log(
-        actor,
-        case,
-        "parting.let_go_for_abuse",
-        "Let go for abuse",
-        after={"reason": reason, "protected": len(protected_ids)},
-    )
-    return plan
-
-
-def _protect(
-    actor: Actor, account: Account, case: RecoveryCase, owner: User, protected: set[int]
-) -> None:
-    """Hand everything the protected staff held for this customer to the exit's
-    owner, through the services that own each (each change on the timeline)."""
-    account.refresh_from_db()
-    if account.owner_id in protected:
-        account_update(actor=actor, account=account, owner=owner)
-    held = RecoveryCase.objects.filter(
-        account=account, closed_at__isnull=True, owner_id__in=protected
-    )
-    for held_case in [*held, case]:
-        case_owner_set(actor=actor, case=held_case, owner=owner)
-    promises = Commitment.objects.filter(
-        case__account=account,
-        case__closed_at__isnull=True,
-        status=CommitmentStatus.OPEN,
-        owner_id__in=protected,
-    )
-    for promise in promises:
-        commitment_owner_set(actor=actor, commitment=promise, owner=owner)

@@ -17,6 +17,9 @@ from amends.comms.share import customer_language, share_get_public, share_live_f
 from amends.complaints.models import AbuseReport
 from amends.core.forms import errors_onto
 from amends.core.web import refusal_to_messages
+from amends.parting.abuse import account_let_go_for_abuse
+from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
+from amends.parting.conversation import conversation_record
 from amends.parting.forms import (
     CloseForm,
     ConversationForm,
@@ -31,15 +34,10 @@ from amends.parting.models import ExitItem, ExitPlan
 from amends.parting.selectors import exit_feedback_wanted, parting_case_get_for, parting_state
 from amends.parting.services import (
     ExitItemInput,
-    account_let_go_for_abuse,
     conversation_decide_continue,
     conversation_decide_part,
-    conversation_record,
-    exit_feedback_record,
-    exit_final_conversation,
     exit_item_add,
     exit_item_done,
-    exit_plan_close,
     exit_update_draft,
     exit_update_send,
 )

@@ -9,19 +9,17 @@ from django.utils import timezone
 from amends.accounts.models import Account, Lifecycle
 from amends.comms.models import CaseShare, CaseUpdate, Message
 from amends.complaints.models import AbuseReport
+from amends.parting.abuse import account_let_go_for_abuse
+from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
+from amends.parting.conversation import conversation_record
 from amends.parting.models import Decision, ExitItemKind, ExitKind
 from amends.parting.selectors import exit_updates_due, parting_state
 from amends.parting.services import (
     ExitItemInput,
-    account_let_go_for_abuse,
     conversation_decide_continue,
     conversation_decide_part,
-    conversation_record,
-    exit_feedback_record,
-    exit_final_conversation,
     exit_item_add,
     exit_item_done,
-    exit_plan_close,
     exit_update_draft,
     exit_update_send,
 )

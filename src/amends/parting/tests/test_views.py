@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from amends.accounts.models import Lifecycle
 from amends.complaints.models import AbuseReport
+from amends.parting.conversation import conversation_record
 from amends.parting.models import ExitKind, ExitPlan
-from amends.parting.services import conversation_decide_part, conversation_record
+from amends.parting.services import conversation_decide_part
 from conftest import login
 
 from .conftest import exit_items
