@@ -164,6 +164,7 @@ from amends.complaints.api import router as complaints_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
 from amends.incidents.api import router as incidents_router  # noqa: E402
 from amends.insights.api import router as insights_router  # noqa: E402
+from amends.notices.api import router as notices_router  # noqa: E402
 from amends.parting.api import router as parting_router  # noqa: E402
 from amends.recovery.api import router as recovery_router  # noqa: E402
 from amends.referrals.api import router as referrals_router  # noqa: E402
@@ -176,6 +177,7 @@ api.add_router("/", signals_router)
 api.add_router("/", health_router)
 api.add_router("/", complaints_router)
 api.add_router("/", comms_router)
+api.add_router("/", notices_router)
 api.add_router("/", parting_router)
 api.add_router("/", referrals_router)
 api.add_router("/", insights_router)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "amends.health",
     "amends.complaints",
     "amends.comms",
+    "amends.notices",
     "amends.parting",
     "amends.referrals",
     "amends.insights",

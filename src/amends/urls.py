@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("amends.health.urls")),
     path("", include("amends.complaints.urls")),
     path("", include("amends.comms.urls")),
+    path("", include("amends.notices.urls")),
     path("", include("amends.parting.urls")),
     path("", include("amends.referrals.urls")),
     path("", include("amends.insights.urls")),

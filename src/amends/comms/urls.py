@@ -1,5 +1,5 @@
-from amends.comms import notice_views, share_views, views
+from amends.comms import share_views, views
 
 app_name = "comms"
-# Three parts, one file each: messages and templates, notices at scale, the customer's page.
-urlpatterns = [*views.urlpatterns, *notice_views.urlpatterns, *share_views.urlpatterns]
+# Two parts, one file each: messages and templates, the customer's page.
+urlpatterns = [*views.urlpatterns, *share_views.urlpatterns]

@@ -164,7 +164,7 @@ def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> 
         "rows": [{"case": case, "impact": impacts.get(case.account_id)} for case in cases],
         "hidden": incident.affected.count() - len(impacts),
         # Each case's progress, from recovery (the app above).
-        **page_parts("incident_page", cases=cases, now=now),
+        **page_parts("incident_page", incident=incident, cases=cases, now=now),
         **_shareable(request, incident_similar(incident=incident)),
         "postmortem": postmortem,
         "sections": [

@@ -21,15 +21,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from amends.accounts.services import account_create, contact_create
-from amends.comms.models import Message, MessageKind, MessageState, MessageTemplate, RecipientState
-from amends.comms.notice_sending import notice_run_send
-from amends.comms.notices import notice_recipients_import, notice_run_create, notice_run_start
+from amends.comms.models import Message, MessageKind, MessageState, MessageTemplate
 from amends.comms.rendering import case_message_key, message_template_save
 from amends.comms.services import Outgoing, message_send
 from amends.comms.share import case_share_create, case_update_post
 from amends.comms.value import value_message_key, value_period_default
 from amends.incidents.models import CauseCategory, Severity
 from amends.incidents.services import Impact, incident_declare
+from amends.notices.models import RecipientState
+from amends.notices.sending import notice_run_send
+from amends.notices.services import notice_recipients_import, notice_run_create, notice_run_start
 from amends.recovery.models import RecordKind
 from amends.recovery.services import commitment_add, record_add
 from amends.timeline.services import Actor

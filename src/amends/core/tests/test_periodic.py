@@ -40,17 +40,17 @@ def test_a_daily_slot_starts_at_its_hour_in_the_site_time_zone(settings):
 def test_each_job_is_enqueued_once_per_slot_however_often_it_is_asked():
     tasks_load()
     names = {job.name for job in periodic_jobs()}
-    assert "amends.comms.tasks.notices_sweep" in names
+    assert "amends.notices.tasks.notices_sweep" in names
     now = datetime(2026, 12, 4, 9, 30, 5, tzinfo=UTC)
     first = periodic_enqueue_due(now=now, worker="a")
-    assert "amends.comms.tasks.notices_sweep" in first
+    assert "amends.notices.tasks.notices_sweep" in first
     assert periodic_enqueue_due(now=now + timedelta(seconds=30), worker="b") == []
-    queued = DBTaskResult.objects.filter(task_path="amends.comms.tasks.notices_sweep")
+    queued = DBTaskResult.objects.filter(task_path="amends.notices.tasks.notices_sweep")
     assert queued.count() == 1
     assert queued.get().args_kwargs["kwargs"] == {"slot": "2026-12-04T09:30:00+00:00"}
     # The next minute is a new slot for the minute jobs only.
     later = periodic_enqueue_due(now=now + timedelta(minutes=1), worker="b")
-    assert "amends.comms.tasks.notices_sweep" in later
+    assert "amends.notices.tasks.notices_sweep" in later
     assert "amends.core.tasks.housekeeping" not in later
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from amends.comms.tests.test_notice_kill import AMENDS, SETUP, TEXTS
+from amends.notices.tests.test_notice_kill import AMENDS, SETUP, TEXTS
 
 PEOPLE = 5000
 URL = os.environ.get("AMENDS_DATABASE_URL", "")
@@ -160,7 +160,7 @@ def test_two_workers_share_a_notice_and_run_each_periodic_job_once(
     assert {
         "amends.comms.tasks.escalations_raise_and_mail",
         "amends.comms.tasks.messages_unsent",
-        "amends.comms.tasks.notices_sweep",
+        "amends.notices.tasks.notices_sweep",
         "amends.health.tasks.health_rescore",
     } <= names
     results = _rows(

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from amends.comms.models import NoticeRun, NoticeState
-from amends.comms.notices import notice_recipients_import, notice_run_create, notice_run_start
 from amends.incidents.models import AffectedAccount
+from amends.notices.models import NoticeRun, NoticeState
+from amends.notices.services import notice_recipients_import, notice_run_create, notice_run_start
 from amends.people.services import token_create
 from amends.timeline.services import Actor
 from conftest import login
@@ -59,7 +59,7 @@ def test_the_viewer_sees_progress_but_no_buttons(client, people, incident, run):
     login(client, people.viewer)
     html = client.get(f"/incidents/{incident.pk}/notices/", **HTMX).content.decode()
     assert "Corrected forms" in html and "Write a notice" not in html
-    page = client.get(reverse("comms:notice", args=[run.pk])).content.decode()
+    page = client.get(reverse("notices:notice", args=[run.pk])).content.decode()
     assert "Dear Joanna, sorry." in page and "Send to 2 people" not in page
     assert "Upload the list" not in page
 
@@ -76,9 +76,9 @@ def test_outsiders_learn_nothing_of_the_notices(client, people, incident, run, w
         login(client, user)
     assert client.get(f"/incidents/{incident.pk}/notices/").status_code == 404
     assert client.get(f"/incidents/{incident.pk}/notices/", **HTMX).status_code == 404
-    assert client.get(reverse("comms:notice", args=[run.pk])).status_code == 404
+    assert client.get(reverse("notices:notice", args=[run.pk])).status_code == 404
     for name in ["start", "pause", "resume", "retry", "texts", "recipients", "rate"]:
-        assert client.post(reverse(f"comms:notice-{name}", args=[run.pk])).status_code == 404
+        assert client.post(reverse(f"notices:notice-{name}", args=[run.pk])).status_code == 404
     post = client.post(f"/incidents/{incident.pk}/notices/", {"name": "x"})
     assert post.status_code == 404
     assert NoticeRun.objects.count() == 1
@@ -87,8 +87,8 @@ def test_outsiders_learn_nothing_of_the_notices(client, people, incident, run, w
 def test_the_viewer_may_change_nothing(client, people, incident, run):
     login(client, people.viewer)
     for name in ["start", "pause", "resume", "retry", "texts", "recipients", "rate"]:
-        assert client.post(reverse(f"comms:notice-{name}", args=[run.pk])).status_code == 403
-    delete = reverse("comms:notice-text-delete", args=[run.pk, "en"])
+        assert client.post(reverse(f"notices:notice-{name}", args=[run.pk])).status_code == 403
+    delete = reverse("notices:notice-text-delete", args=[run.pk, "en"])
     assert client.post(delete).status_code == 403
     post = client.post(f"/incidents/{incident.pk}/notices/", {"name": "x"})
     assert post.status_code == 403
@@ -128,33 +128,33 @@ def test_a_text_with_a_mistake_is_shown_on_its_field(client, people, incident):
 
 def test_the_team_adds_a_language_uploads_starts_pauses_and_resumes(client, people, run):
     login(client, people.agent)
-    texts = reverse("comms:notice-texts", args=[run.pk])
+    texts = reverse("notices:notice-texts", args=[run.pk])
     client.post(texts, {"language": "pl", "subject": "Formularz", "body": "Szanowni {{ name }}"})
     run.refresh_from_db()
     assert list(run.texts) == ["en", "pl"]
-    client.post(reverse("comms:notice-text-delete", args=[run.pk, "pl"]))
+    client.post(reverse("notices:notice-text-delete", args=[run.pk, "pl"]))
     run.refresh_from_db()
     assert list(run.texts) == ["en"]
 
-    bad = client.post(reverse("comms:notice-recipients", args=[run.pk]), {"file": upload(BAD)})
+    bad = client.post(reverse("notices:notice-recipients", args=[run.pk]), {"file": upload(BAD)})
     assert bad.status_code == 400 and run.recipients.count() == 2
-    client.post(reverse("comms:notice-rate", args=[run.pk]), {"rate_per_second": "25"})
-    client.post(reverse("comms:notice-start", args=[run.pk]))
+    client.post(reverse("notices:notice-rate", args=[run.pk]), {"rate_per_second": "25"})
+    client.post(reverse("notices:notice-start", args=[run.pk]))
     run.refresh_from_db()
     assert (run.state, run.rate_per_second) == (NoticeState.RUNNING, 25)
 
-    progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
+    progress = client.get(reverse("notices:notice", args=[run.pk]), **HTMX).content.decode()
     assert progress.lstrip().startswith('<section class="panel" id="notice-progress"')
     assert 'hx-trigger="every 2s"' in progress and "Pause" in progress
-    client.post(reverse("comms:notice-pause", args=[run.pk]))
+    client.post(reverse("notices:notice-pause", args=[run.pk]))
     run.refresh_from_db()
     assert run.state == NoticeState.PAUSED
-    progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
+    progress = client.get(reverse("notices:notice", args=[run.pk]), **HTMX).content.decode()
     assert "every 2s" not in progress and "Resume" in progress
-    client.post(reverse("comms:notice-resume", args=[run.pk]))
+    client.post(reverse("notices:notice-resume", args=[run.pk]))
     run.refresh_from_db()
     assert run.state == NoticeState.RUNNING
-    again = client.post(reverse("comms:notice-start", args=[run.pk]), follow=True)
+    again = client.post(reverse("notices:notice-start", args=[run.pk]), follow=True)
     assert "This notice has started" in again.content.decode()
 
 
@@ -261,7 +261,7 @@ def test_a_started_notice_is_sent_by_the_worker_and_shows_done(client, people, r
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == ["joanna@harbor.example", "sam@x.example"]
     login(client, people.viewer)
-    progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
+    progress = client.get(reverse("notices:notice", args=[run.pk]), **HTMX).content.decode()
     assert "2 of 2 sent" in progress and "every 2s" not in progress and "Done" in progress
 
 
@@ -273,7 +273,7 @@ def test_a_recipient_name_with_markup_is_shown_as_text_on_the_notice_page(client
     )
     notice_recipients_import(actor=actor, run=made, stream=io.BytesIO(hostile))
     login(client, people.agent)
-    html = client.get(reverse("comms:notice", args=[made.pk])).content.decode()
+    html = client.get(reverse("notices:notice", args=[made.pk])).content.decode()
     assert "Dear &lt;script&gt;alert(1)&lt;/script&gt;, sorry." in html
     assert "<script>alert(1)" not in html and "<b>F</b>" not in html
 
@@ -291,11 +291,11 @@ def test_a_text_that_would_grow_without_end_is_refused_when_it_is_saved(people, 
 def test_it_shows_on_the_notice_page_how_many_may_have_gone_twice(client, people, run):
     login(client, people.agent)
     notice_run_start(actor=Actor(user=people.agent, via="web"), run=run)
-    page = client.get(reverse("comms:notice", args=[run.pk])).content.decode()
+    page = client.get(reverse("notices:notice", args=[run.pk])).content.decode()
     assert "may have been delivered twice" not in page
     # A sender died with line 2's message in hand; the next one queued it again.
     run.recipients.filter(line=2).update(in_doubt=1)
-    progress = client.get(reverse("comms:notice", args=[run.pk]), **HTMX).content.decode()
+    progress = client.get(reverse("notices:notice", args=[run.pk]), **HTMX).content.decode()
     assert (
         "1 may have been delivered twice, with the same Message-ID, "
         "after a sender stopped mid-send." in progress

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.db import transaction
 
-from amends.comms.models import NoticeRun, NoticeState
-from amends.comms.notice_sending import NoticeSendError, notice_run_send
-from amends.comms.notices import (
+from amends.core.progress import ProgressBar
+from amends.incidents.models import Incident
+from amends.notices.models import NoticeRun, NoticeState
+from amends.notices.sending import NoticeSendError, notice_run_send
+from amends.notices.services import (
     RecipientsRejected,
     notice_counts,
     notice_failures,
@@ -22,8 +24,6 @@ from amends.comms.notices import (
     notice_run_set_rate,
     notice_run_start,
 )
-from amends.core.progress import ProgressBar
-from amends.incidents.models import Incident
 from amends.timeline.models import Via
 from amends.timeline.services import Actor
 

@@ -1,6 +1,6 @@
 """Sending a notice: claims, one SMTP connection per batch, a mark per message,
 the rate limit, and taking back what a dead sender held. The guarantee is in
-``amends.comms.notices``' docstring."""
+``amends.notices.services``' docstring."""
 
 import logging
 import os
@@ -25,14 +25,14 @@ from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 from django.utils.encoding import punycode
 
-from amends.comms.models import (
+from amends.notices.models import (
     NoticeRecipient,
     NoticeRun,
     NoticeState,
     RecipientState,
     texts_ordered,
 )
-from amends.comms.notices import (
+from amends.notices.services import (
     BATCH_MAX,
     MAX_ATTEMPTS,
     RENEW_EVERY,

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mailers
 from django.utils import timezone
 
-from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
-from amends.comms.notice_sending import (
+from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
+from amends.notices.sending import (
     NoticeEmail,
     NoticeSendError,
     TokenBucket,
@@ -22,7 +22,7 @@ from amends.comms.notice_sending import (
     notices_send_batch,
     sender_id,
 )
-from amends.comms.notices import (
+from amends.notices.services import (
     Letters,
     RecipientsRejected,
     notice_counts,
@@ -36,7 +36,7 @@ from amends.comms.notices import (
     notice_run_start,
     texts_clean,
 )
-from amends.comms.tasks import notice_send
+from amends.notices.tasks import notice_send
 from amends.timeline.models import Event
 from amends.timeline.services import Actor
 
@@ -563,7 +563,7 @@ def test_it_tells_how_many_may_have_gone_twice_in_notices_status(actor, draft):
 def test_a_sender_that_stood_still_past_its_lease_stops_instead_of_doubling(
     monkeypatch, actor, draft
 ):
-    from amends.comms import notice_sending
+    from amends.notices import sending as notice_sending
 
     started(actor, draft, 5)
     monkeypatch.setattr(notice_sending, "RENEW_EVERY", -1.0)  # renew (and check) before each one
@@ -684,7 +684,7 @@ def test_the_sweep_starts_senders_again_on_a_notice_left_quiet(actor, draft, run
 
     from django_tasks_db.models import DBTaskResult
 
-    from amends.comms.tasks import notices_sweep
+    from amends.notices.tasks import notices_sweep
 
     started(actor, draft, 3)
     DBTaskResult.objects.all().delete()  # the senders were lost with a dead worker

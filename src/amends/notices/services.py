@@ -64,10 +64,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import language_code
-from amends.comms.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
-from amends.comms.notices_csv import RecipientReader, RecipientsRejected
 from amends.core.sandbox import RenderError, text_compile, text_render
 from amends.incidents.models import Incident
+from amends.notices.csvio import RecipientReader, RecipientsRejected
+from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.people.access import READ, WRITE, user_can
 from amends.timeline.services import Actor, event_record
 
@@ -402,7 +402,7 @@ def _set_state(
 
 def _senders_start(run: NoticeRun) -> None:
     # The tasks module imports this one (its senders use these services), hence here.
-    from amends.comms.tasks import notice_senders_enqueue
+    from amends.notices.tasks import notice_senders_enqueue
 
     notice_senders_enqueue(run.pk)
 

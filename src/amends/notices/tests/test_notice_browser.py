@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from amends.comms.models import NoticeRun
-from amends.comms.notice_sending import notice_run_send
+from amends.notices.models import NoticeRun
+from amends.notices.sending import notice_run_send
 from conftest import browser_login
 
 pytestmark = [

@@ -7,8 +7,10 @@ from django.db import transaction
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from amends.comms.models import NoticeRun, RecipientState
-from amends.comms.notices import (
+from amends.core.api import ERRORS, ErrorItem
+from amends.core.pagination import page_of
+from amends.notices.models import NoticeRun, RecipientState
+from amends.notices.services import (
     MAX_RATE,
     RecipientsRejected,
     notice_counts,
@@ -24,8 +26,6 @@ from amends.comms.notices import (
     notice_run_start,
     notice_runs_for,
 )
-from amends.core.api import ERRORS, ErrorItem
-from amends.core.pagination import page_of
 from amends.people.access import WRITE
 from amends.timeline.services import Actor
 

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amends.comms.models import NoticeRun, NoticeState
-from amends.comms.notices import (
+from amends.core.forms import errors_onto
+from amends.core.sandbox import RenderError
+from amends.notices.models import NoticeRun, NoticeState
+from amends.notices.services import (
     MAX_RATE,
     Letters,
     RecipientsRejected,
@@ -33,8 +35,6 @@ from amends.comms.notices import (
     notice_run_start,
     notice_runs_for,
 )
-from amends.core.forms import errors_onto
-from amends.core.sandbox import RenderError
 from amends.people.access import WRITE, user_can
 from amends.timeline.services import Actor
 
@@ -140,7 +140,7 @@ def incident_notices_view(request: HttpRequest, incident_id: int) -> HttpRespons
                     request,
                     _("Notice written, with %(count)s people to write to.") % {"count": count},
                 )
-                return redirect("comms:notice", run_id=run.pk)
+                return redirect("notices:notice", run_id=run.pk)
     runs = notice_runs_for(incident=incident)
     context = {
         "incident": incident,
@@ -152,9 +152,9 @@ def incident_notices_view(request: HttpRequest, incident_id: int) -> HttpRespons
     }
     if request.htmx and request.method == "GET":
         part = "runs" if request.headers.get("HX-Target") == "notice-runs" else "panel"
-        return render(request, f"comms/notice_list.html#{part}", context)
+        return render(request, f"notices/notice_list.html#{part}", context)
     status = 400 if request.method == "POST" else 200
-    return render(request, "comms/notice_list.html", context, status=status)
+    return render(request, "notices/notice_list.html", context, status=status)
 
 
 # -- one run ------------------------------------------------------------------------
@@ -199,12 +199,14 @@ def _run_context(request: HttpRequest, run: NoticeRun, **extra) -> dict:
 def notice_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = notice_run_get_for(user=request.user, run_id=run_id)
     if request.htmx:
-        return render(request, "comms/notice_run.html#progress", _run_context(request, run))
-    return render(request, "comms/notice_run.html", _run_context(request, run))
+        return render(request, "notices/notice_run.html#progress", _run_context(request, run))
+    return render(request, "notices/notice_run.html", _run_context(request, run))
 
 
 def _form_page(request: HttpRequest, run: NoticeRun, **extra) -> HttpResponse:
-    return render(request, "comms/notice_run.html", _run_context(request, run, **extra), status=400)
+    return render(
+        request, "notices/notice_run.html", _run_context(request, run, **extra), status=400
+    )
 
 
 @login_required
@@ -222,7 +224,7 @@ def notice_texts_view(request: HttpRequest, run_id: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Text saved."))
-            return redirect("comms:notice", run_id=run.pk)
+            return redirect("notices:notice", run_id=run.pk)
     return _form_page(request, run, text_form=form)
 
 
@@ -237,7 +239,7 @@ def notice_text_delete_view(request: HttpRequest, run_id: int, language: str) ->
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Text removed."))
-    return redirect("comms:notice", run_id=run.pk)
+    return redirect("notices:notice", run_id=run.pk)
 
 
 @login_required
@@ -257,7 +259,7 @@ def notice_recipients_view(request: HttpRequest, run_id: int) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("%(count)s people to write to.") % {"count": count})
-            return redirect("comms:notice", run_id=run.pk)
+            return redirect("notices:notice", run_id=run.pk)
     return _form_page(request, run, upload_form=form, problems=problems)
 
 
@@ -272,7 +274,7 @@ def notice_rate_view(request: HttpRequest, run_id: int) -> HttpResponse:
         actor=Actor.web(request), run=run, rate_per_second=form.cleaned_data["rate_per_second"]
     )
     messages.success(request, _("Rate saved."))
-    return redirect("comms:notice", run_id=run.pk)
+    return redirect("notices:notice", run_id=run.pk)
 
 
 ACTIONS = {
@@ -294,7 +296,7 @@ def notice_action_view(request: HttpRequest, run_id: int, action: str) -> HttpRe
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done)
-    return redirect("comms:notice", run_id=run.pk)
+    return redirect("notices:notice", run_id=run.pk)
 
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+from amends.notices.views import urlpatterns as urlpatterns
+
+app_name = "notices"
