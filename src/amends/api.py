@@ -161,6 +161,7 @@ def api_root(request):
 from amends.accounts.api import router as accounts_router  # noqa: E402
 from amends.comms.api import router as comms_router  # noqa: E402
 from amends.complaints.api import router as complaints_router  # noqa: E402
+from amends.customerpage.api import router as customerpage_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
 from amends.incidents.api import router as incidents_router  # noqa: E402
 from amends.insights.api import router as insights_router  # noqa: E402
@@ -178,6 +179,7 @@ api.add_router("/", health_router)
 api.add_router("/", complaints_router)
 api.add_router("/", comms_router)
 api.add_router("/", notices_router)
+api.add_router("/", customerpage_router)
 api.add_router("/", parting_router)
 api.add_router("/", referrals_router)
 api.add_router("/", insights_router)

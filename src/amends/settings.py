@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "amends.complaints",
     "amends.comms",
     "amends.notices",
+    "amends.customerpage",
     "amends.parting",
     "amends.referrals",
     "amends.insights",

@@ -1,18 +1,12 @@
-"""What comms shows on the case page of recovery, the app below (registered in
-apps.py): the customer's page, its live link and the updates posted."""
+"""What messages show on the case page of recovery, the app below (registered in
+apps.py): the composer's panel and the case's delivery log."""
 
-from amends.comms.models import CaseShare
-from amends.comms.share import share_live_for
 from amends.core.parts import page_part
 
 
-@page_part("case_page", "customer_page")
-def case_page_customer_page(*, case, **_):
-    share = share_live_for(case=case)
-    # Only without a live link does the page say whether an earlier one was revoked.
-    revoked = share is None and CaseShare.objects.filter(case=case).exists()
+@page_part("case_page", "message_panel")
+def case_page_messages(*, case, **_):
     return {
-        "share": share,
-        "revoked": revoked,
-        "updates": list(case.updates.select_related("posted_by")),
+        "template": "comms/case_messages.html",
+        "log": list(case.messages.select_related("sent_by")),
     }

@@ -1,5 +1,3 @@
-from amends.comms import share_views, views
+from amends.comms.views import urlpatterns as urlpatterns
 
 app_name = "comms"
-# Two parts, one file each: messages and templates, the customer's page.
-urlpatterns = [*views.urlpatterns, *share_views.urlpatterns]

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
-from amends.comms.share import case_update_post
 from amends.complaints.models import AbuseReport
+from amends.customerpage.services import case_update_post
 from amends.incidents.models import Severity
 from amends.parting.abuse import account_let_go_for_abuse
 from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Lifecycle
-from amends.comms.models import CaseUpdate, Message
+from amends.comms.models import Message
 from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
-from amends.comms.share import (
+from amends.customerpage.models import CaseUpdate
+from amends.customerpage.services import (
     case_share_create,
     case_update_post,
     customer_language,

@@ -13,10 +13,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
-from amends.comms.share import customer_language, share_get_public, share_live_for, share_url
 from amends.complaints.models import AbuseReport
 from amends.core.forms import errors_onto
 from amends.core.web import refusal_to_messages
+from amends.customerpage.services import (
+    customer_language,
+    share_get_public,
+    share_live_for,
+    share_url,
+)
 from amends.parting.abuse import account_let_go_for_abuse
 from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
 from amends.parting.conversation import conversation_record
@@ -326,7 +331,7 @@ def customer_feedback_view(request: HttpRequest, key: str) -> HttpResponse:
                 )
             else:
                 messages.error(request, _("Choose a rating from 1 to 5."))
-    response = redirect("comms:customer-page", key=key)
+    response = redirect("customerpage:customer-page", key=key)
     response["Location"] += "#exit-feedback"
     response["Referrer-Policy"] = "same-origin"
     return response

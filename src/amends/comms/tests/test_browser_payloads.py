@@ -24,8 +24,8 @@ from amends.accounts.services import account_create, contact_create
 from amends.comms.models import Message, MessageKind, MessageState, MessageTemplate
 from amends.comms.rendering import case_message_key, message_template_save
 from amends.comms.services import Outgoing, message_send
-from amends.comms.share import case_share_create, case_update_post
 from amends.comms.value import value_message_key, value_period_default
+from amends.customerpage.services import case_share_create, case_update_post
 from amends.incidents.models import CauseCategory, Severity
 from amends.incidents.services import Impact, incident_declare
 from amends.notices.models import RecipientState

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
-from amends.comms.models import CaseShare, CaseUpdate, Message
+from amends.comms.models import Message
 from amends.complaints.models import AbuseReport
+from amends.customerpage.models import CaseShare, CaseUpdate
 from amends.parting.abuse import account_let_go_for_abuse
 from amends.parting.closing import exit_feedback_record, exit_final_conversation, exit_plan_close
 from amends.parting.conversation import conversation_record

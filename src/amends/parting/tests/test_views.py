@@ -190,7 +190,7 @@ def test_it_lets_a_customer_go_for_abuse_from_its_page(client, people, account):
 def test_it_takes_exit_feedback_from_the_customer_page_once(
     client, people, parting_case, conversation_fields
 ):
-    from amends.comms.models import CaseShare
+    from amends.customerpage.models import CaseShare
     from amends.timeline.services import Actor
 
     actor = Actor(user=people.agent, via="web")

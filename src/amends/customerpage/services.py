@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from amends.comms.models import CaseShare, CaseUpdate
+from amends.customerpage.models import CaseShare, CaseUpdate
 from amends.people.access import WRITE, user_can
 from amends.recovery.models import CaseRecord, CommitmentStatus, RecordKind, RecoveryCase
 from amends.recovery.services import case_log
@@ -36,7 +36,7 @@ def _require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) 
 
 
 def share_url(share: CaseShare) -> str:
-    return settings.SITE_URL + reverse("comms:customer-page", args=[share.key])
+    return settings.SITE_URL + reverse("customerpage:customer-page", args=[share.key])
 
 
 # -- services ----------------------------------------------------------------------

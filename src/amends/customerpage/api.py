@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Router, Schema, Status
 
-from amends.comms.share import (
+from amends.core.api import ERRORS, ErrorOut
+from amends.customerpage.services import (
     case_share_create,
     case_share_revoke,
     case_update_post,
@@ -17,7 +18,6 @@ from amends.comms.share import (
     share_live_for,
     share_url,
 )
-from amends.core.api import ERRORS, ErrorOut
 from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from amends.comms.models import CaseShare
+from amends.customerpage.models import CaseShare
 from amends.recovery.services import commitment_add
 from amends.timeline.services import Actor
 from conftest import browser_login

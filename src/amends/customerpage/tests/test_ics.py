@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from amends.comms.ics import (
+from amends.customerpage.ics import (
     CalendarEvent,
     commitment_event,
     ics_calendar,
@@ -135,7 +135,7 @@ def commitment(case, people):
 
 
 def _get(client, name, *args, **query):
-    return client.get(reverse(f"comms:{name}", args=args), query)
+    return client.get(reverse(f"customerpage:{name}", args=args), query)
 
 
 @pytest.mark.django_db
@@ -189,10 +189,10 @@ def test_it_downloads_a_follow_up_meeting(client, people, case, settings):
 def test_the_case_page_links_the_invites(client, people, case, commitment):
     client.force_login(people.agent)
     page = client.get(reverse("recovery:case", args=[case.pk])).content.decode()
-    assert reverse("comms:ics-commitment", args=[case.pk, commitment.pk]) in page
+    assert reverse("customerpage:ics-commitment", args=[case.pk, commitment.pk]) in page
     step = case.steps.get(key="first_contact")
-    assert reverse("comms:ics-step", args=[case.pk, step.pk]) in page
-    assert reverse("comms:ics-follow-up", args=[case.pk]) in page
+    assert reverse("customerpage:ics-step", args=[case.pk, step.pk]) in page
+    assert reverse("customerpage:ics-follow-up", args=[case.pk]) in page
 
 
 @pytest.mark.django_db

@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from amends.comms.ics import (
+from amends.core.parts import page_parts
+from amends.core.web import refusal_to_messages
+from amends.customerpage.ics import (
     CalendarEvent,
     commitment_event,
     follow_up_event,
     ics_calendar,
     step_event,
 )
-from amends.comms.share import (
+from amends.customerpage.services import (
     case_share_create,
     case_share_revoke,
     case_update_post,
@@ -29,8 +31,6 @@ from amends.comms.share import (
     customer_plan,
     share_get_public,
 )
-from amends.core.parts import page_parts
-from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for
@@ -118,7 +118,7 @@ def customer_page_view(request: HttpRequest, key: str) -> HttpResponse:
     try:
         share = share_get_public(key=key)
     except Http404:
-        return _private(render(request, "comms/customer_gone.html", status=404))
+        return _private(render(request, "customerpage/customer_gone.html", status=404))
     language = customer_language(share.case)
     with translation.override(language):
         plan = customer_plan(case=share.case)
@@ -128,7 +128,7 @@ def customer_page_view(request: HttpRequest, key: str) -> HttpResponse:
             # The exit plan and its feedback form, from parting (the app above).
             **page_parts("customer_page", case=share.case),
         }
-        response = render(request, "comms/customer_page.html", context)
+        response = render(request, "customerpage/customer_page.html", context)
     response["Content-Language"] = language
     return _private(response)
 

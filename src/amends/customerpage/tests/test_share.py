@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amends.accounts.services import account_create
-from amends.comms.models import CaseShare, CaseUpdate
-from amends.comms.share import case_share_create, case_share_revoke, case_update_post
+from amends.customerpage.models import CaseShare, CaseUpdate
+from amends.customerpage.services import case_share_create, case_share_revoke, case_update_post
 from amends.people.services import token_create
 from amends.recovery.escalation import deadlines_check
 from amends.recovery.services import (
@@ -196,9 +196,11 @@ def test_one_live_link_a_second_click_gives_the_same(case, agent):
 
 def test_every_change_lands_on_the_accounts_timeline(client, people, case):
     client.force_login(people.agent)
-    client.post(reverse("comms:share-create", args=[case.pk]))
-    client.post(reverse("comms:share-update", args=[case.pk]), {"text": "Forms are on the way"})
-    client.post(reverse("comms:share-revoke", args=[case.pk]))
+    client.post(reverse("customerpage:share-create", args=[case.pk]))
+    client.post(
+        reverse("customerpage:share-update", args=[case.pk]), {"text": "Forms are on the way"}
+    )
+    client.post(reverse("customerpage:share-revoke", args=[case.pk]))
 
     events = Event.objects.filter(account_id=case.account_id, subject_id=case.pk)
     actions = list(events.order_by("id").values_list("action", flat=True))
@@ -217,22 +219,24 @@ def test_the_case_page_offers_share_copy_revoke_and_updates(client, people, case
     page = client.get(url).content.decode()
     assert "Make a link for the customer" in page and "Post the update" in page
 
-    made = client.post(reverse("comms:share-create", args=[case.pk]), follow=True)
+    made = client.post(reverse("customerpage:share-create", args=[case.pk]), follow=True)
     text = made.content.decode()
     share = CaseShare.objects.get(case=case)
     assert "Link made." in text
     assert f"/c/{share.key}/" in text and "Copy the link" in text and "Revoke the link" in text
 
     posted = client.post(
-        reverse("comms:share-update", args=[case.pk]), {"text": "<b>bold</b>"}, follow=True
+        reverse("customerpage:share-update", args=[case.pk]), {"text": "<b>bold</b>"}, follow=True
     )
     assert "&lt;b&gt;bold&lt;/b&gt;" in posted.content.decode()
 
-    empty = client.post(reverse("comms:share-update", args=[case.pk]), {"text": " "}, follow=True)
+    empty = client.post(
+        reverse("customerpage:share-update", args=[case.pk]), {"text": " "}, follow=True
+    )
     assert "Write the update for the customer." in empty.content.decode()
     assert CaseUpdate.objects.filter(case=case).count() == 1
 
-    revoked = client.post(reverse("comms:share-revoke", args=[case.pk]), follow=True)
+    revoked = client.post(reverse("customerpage:share-revoke", args=[case.pk]), follow=True)
     text = revoked.content.decode()
     assert "Link revoked" in text and "The last link was revoked" in text
 
@@ -246,9 +250,9 @@ def test_a_viewer_sees_the_link_and_updates_but_cannot_change_them(client, peopl
     assert f"/c/{share.key}/" in page and "Forms are on the way" in page
     assert "Revoke the link" not in page and "Post the update" not in page
 
-    assert client.post(reverse("comms:share-revoke", args=[case.pk])).status_code == 403
-    assert client.post(reverse("comms:share-create", args=[case.pk])).status_code == 403
-    update = client.post(reverse("comms:share-update", args=[case.pk]), {"text": "x"})
+    assert client.post(reverse("customerpage:share-revoke", args=[case.pk])).status_code == 403
+    assert client.post(reverse("customerpage:share-create", args=[case.pk])).status_code == 403
+    update = client.post(reverse("customerpage:share-update", args=[case.pk]), {"text": "x"})
     assert update.status_code == 403
     share.refresh_from_db()
     assert share.revoked_at is None
@@ -259,16 +263,16 @@ def test_an_outsider_finds_none_of_it(client, people, case, agent):
     share = _share(case, agent)
     client.force_login(people.outsider)
     for name in ["share-create", "share-revoke", "share-update"]:
-        answer = client.post(reverse(f"comms:{name}", args=[case.pk]), {"text": "x"})
+        answer = client.post(reverse(f"customerpage:{name}", args=[case.pk]), {"text": "x"})
         assert answer.status_code == 404, name
     share.refresh_from_db()
     assert share.revoked_at is None and not CaseUpdate.objects.exists()
 
 
 def test_the_buttons_change_nothing_on_get_and_ask_for_a_login(client, people, case):
-    assert client.post(reverse("comms:share-create", args=[case.pk])).status_code == 302
+    assert client.post(reverse("customerpage:share-create", args=[case.pk])).status_code == 302
     client.force_login(people.agent)
-    assert client.get(reverse("comms:share-create", args=[case.pk])).status_code == 405
+    assert client.get(reverse("customerpage:share-create", args=[case.pk])).status_code == 405
     assert not CaseShare.objects.exists()
 
 

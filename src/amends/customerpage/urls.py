@@ -1,0 +1,3 @@
+from amends.customerpage.views import urlpatterns as urlpatterns
+
+app_name = "customerpage"
