@@ -1,5 +1,6 @@
-"""The figures as JSON: the same dicts as ``metrics.py``, each with its definition,
-for the teams the caller may read (or the one named), one segment, one period."""
+"""The figures as JSON: the same dicts as the figures' modules return (``FIGURES`` in
+``selectors.py``), each with its definition, for the teams the caller may read (or the
+one named), one segment, one period."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone

@@ -1,6 +1,6 @@
 """How each figure is shown: its title, the principle it measures, its flat rows (the
 CSV file and the table under the chart are the same rows), its headline numbers and
-its chart. The numbers come from ``metrics.py`` through ``selectors.py``."""
+its chart. The numbers come from the figures' modules through ``selectors.py``."""
 
 from collections import Counter
 from collections.abc import Callable

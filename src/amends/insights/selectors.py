@@ -1,6 +1,7 @@
 """Reads behind the dashboard, its CSV files, the API and ``amends insights``: whose
 figures a reader may see, and each figure computed for one scope (teams, segment,
-period). The figures themselves are in ``metrics.py`` and ``history.py``."""
+period). The figures themselves are in ``casework.py``, ``outcomes.py``,
+``complainers.py`` and ``history.py``."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.http import Http404
 from django.utils import timezone
 
-from amends.insights import history, metrics
+from amends.insights import casework, complainers, history, outcomes
 from amends.people.access import READ, team_ids_for
 from amends.people.models import Team
 
@@ -21,17 +22,17 @@ MAX_DAYS = 10 * 366
 FIGURES: dict[str, Callable[..., dict]] = {
     "revenue-at-risk": history.revenue_at_risk_over_time,
     "segments": history.segments_over_time,
-    "open-work": metrics.open_work,
-    "first-contact": metrics.first_contact_times,
-    "commitments": metrics.commitments_kept_on_time,
-    "recovery": metrics.recovery_rate,
-    "win-back": metrics.win_back_rate,
-    "thaw": metrics.thaw_days_to_resolve,
-    "recurring-causes": metrics.recurring_causes,
-    "double-failures": metrics.double_failures,
-    "satisfaction": metrics.satisfaction_before_after,
-    "retention": metrics.retention_after_problems,
-    "spend": metrics.spend_complainers_vs_silent,
+    "open-work": casework.open_work,
+    "first-contact": casework.first_contact_times,
+    "commitments": casework.commitments_kept_on_time,
+    "recovery": outcomes.recovery_rate,
+    "win-back": outcomes.win_back_rate,
+    "thaw": outcomes.thaw_days_to_resolve,
+    "recurring-causes": casework.recurring_causes,
+    "double-failures": outcomes.double_failures,
+    "satisfaction": outcomes.satisfaction_before_after,
+    "retention": complainers.retention_after_problems,
+    "spend": complainers.spend_complainers_vs_silent,
 }
 # Work in hand is counted now, whatever the period.
 NOW_FIGURES = {"open-work"}

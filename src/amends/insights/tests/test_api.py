@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from amends.insights import metrics
+from amends.insights import casework
 from amends.insights.selectors import FIGURES
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_it_gives_one_figure_as_the_metric_computes_it(call, incidents):
         user=incidents.viewer,
     )
     assert response.status_code == 200
-    assert response.json() == metrics.recurring_causes(
+    assert response.json() == casework.recurring_causes(
         teams={incidents.north.pk}, start=start, end=end
     )
     at_risk = call("get", "/api/v1/insights/recurring-causes?segment=at_risk").json()

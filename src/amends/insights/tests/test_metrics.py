@@ -29,7 +29,7 @@ from amends.complaints.models import Channel, Complaint
 from amends.health.models import AccountHealth
 from amends.incidents.models import CauseCategory, Severity
 from amends.incidents.services import Impact, incident_declare
-from amends.insights import metrics
+from amends.insights import casework, complainers, metrics, outcomes
 from amends.recovery.models import (
     CaseStep,
     Commitment,
@@ -170,7 +170,7 @@ def world(people, declare, south_account):
 
 
 def test_it_measures_discovery_to_first_contact_per_severity(world):
-    result = metrics.first_contact_times(teams={world["people"].north.pk}, **MARCH)
+    result = casework.first_contact_times(teams={world["people"].north.pk}, **MARCH)
 
     # Critical, opened in March: A 3 h, B 6 h, E 2 h; C skipped; F (I3) not yet.
     # Sorted 2, 3, 6: median 3; nearest rank ceil(0.9 * 3) = 3rd → 6.
@@ -201,9 +201,9 @@ def test_it_measures_discovery_to_first_contact_per_severity(world):
 
 def test_it_takes_the_nearest_rank_percentile():
     values = [15, 20, 35, 40, 50]
-    assert metrics.percentile_nearest_rank(values, 30) == 20  # ceil(1.5) = 2nd
-    assert metrics.percentile_nearest_rank(values, 90) == 50  # ceil(4.5) = 5th
-    assert metrics.percentile_nearest_rank([7], 90) == 7
+    assert casework.percentile_nearest_rank(values, 30) == 20  # ceil(1.5) = 2nd
+    assert casework.percentile_nearest_rank(values, 90) == 50  # ceil(4.5) = 5th
+    assert casework.percentile_nearest_rank([7], 90) == 7
 
 
 def test_it_counts_commitments_kept_on_time(world):
@@ -216,7 +216,7 @@ def test_it_counts_commitments_kept_on_time(world):
     promise(a, owner, CommitmentStatus.KEPT, at(4, 2), resolved=at(4, 2))  # April
     promise(d, owner, CommitmentStatus.OPEN, at(3, 15))
 
-    result = metrics.commitments_kept_on_time(teams=None, **MARCH)
+    result = casework.commitments_kept_on_time(teams=None, **MARCH)
 
     # 2 kept / (2 kept + 1 late + 1 broken); the renegotiated and April ones don't count.
     assert {k: result[k] for k in ("kept", "kept_late", "broken", "share")} == {
@@ -228,7 +228,7 @@ def test_it_counts_commitments_kept_on_time(world):
 
 
 def test_it_computes_the_recovery_rate_and_thaw_time(world):
-    rate = metrics.recovery_rate(teams=None, **MARCH)
+    rate = outcomes.recovery_rate(teams=None, **MARCH)
     # Closed in March: A recovered, B lost, C advocate (mistake); G recovered, H parted
     # (thaw). F's recovered case closed in February.
     assert (rate["closed"], rate["recovered"], rate["rate"]) == (5, 3, 0.6)
@@ -237,7 +237,7 @@ def test_it_computes_the_recovery_rate_and_thaw_time(world):
         "thaw": {"closed": 2, "recovered": 1, "rate": 0.5},
     }
 
-    thaw = metrics.thaw_days_to_resolve(teams=None, **MARCH)
+    thaw = outcomes.thaw_days_to_resolve(teams=None, **MARCH)
     # G 10.5 days, H 31 days → 20.75.
     assert (thaw["cases"], thaw["mean_days"]) == (2, 20.75)
 
@@ -253,15 +253,15 @@ def test_it_computes_the_win_back_rate(people):
     signal(w1, "order", at(4, 2), "120")  # after the period
     lifecycle_event(w5, at(3, 2), "churned")  # churned during the period, not at its start
 
-    result = metrics.win_back_rate(teams=None, **MARCH)
+    result = outcomes.win_back_rate(teams=None, **MARCH)
 
     # Churned at the start: W1, W2, W3. Won back: W2 (moved), W3 (ordered) → 2/3.
     assert (result["churned_at_start"], result["won_back"], result["rate"]) == (3, 2, 0.6667)
-    assert metrics.win_back_rate(teams={people.south.pk}, **MARCH)["rate"] is None
+    assert outcomes.win_back_rate(teams={people.south.pk}, **MARCH)["rate"] is None
 
 
 def test_it_counts_recurring_causes_within_the_readers_teams(world):
-    north = metrics.recurring_causes(teams={world["people"].north.pk}, **MARCH)
+    north = casework.recurring_causes(teams={world["people"].north.pk}, **MARCH)
     # I1 and I2 supplier, I3 process; I0 was in February.
     assert north["by_cause"] == [
         {"cause": "supplier", "name": "Supplier", "incidents": 2},
@@ -269,12 +269,12 @@ def test_it_counts_recurring_causes_within_the_readers_teams(world):
     ]
     assert north["recurring"] == ["supplier"]
 
-    everyone = metrics.recurring_causes(teams=None, **MARCH)
+    everyone = casework.recurring_causes(teams=None, **MARCH)
     assert everyone["by_cause"][0]["incidents"] == 3  # South's supplier incident too
 
 
 def test_it_lists_double_failures(world):
-    result = metrics.double_failures(teams=None, **MARCH)
+    result = outcomes.double_failures(teams=None, **MARCH)
     # F recovered in February and failed again in March.
     case = case_of(world["F"], world["i3"])
     assert result["accounts"] == 1
@@ -285,7 +285,7 @@ def test_it_lists_double_failures(world):
             "cases": [{"case_id": case.pk, "opened_at": "2025-03-20T01:00:00+00:00"}],
         }
     ]
-    assert metrics.double_failures(teams={world["people"].south.pk}, **MARCH)["accounts"] == 0
+    assert outcomes.double_failures(teams={world["people"].south.pk}, **MARCH)["accounts"] == 0
 
 
 def test_it_shows_open_cases_by_stage_and_what_is_late(world):
@@ -294,7 +294,7 @@ def test_it_shows_open_cases_by_stage_and_what_is_late(world):
     promise(case_of(world["E"]), owner, CommitmentStatus.OPEN, at(4, 5))  # not yet due
     promise(case_of(world["A"]), owner, CommitmentStatus.OPEN, at(3, 10))  # case closed
 
-    result = metrics.open_work(teams={world["people"].north.pk}, now=at(4, 1))
+    result = casework.open_work(teams={world["people"].north.pk}, now=at(4, 1))
 
     # Open: D, E, F. D and F still wait for first contact; E is at discovery.
     assert result["by_stage"] == [
@@ -323,7 +323,7 @@ def test_it_compares_satisfaction_before_and_after_recovery(world):
     signal(C, "csat", at(3, 1), "3")  # C: before 3, after 5
     signal(C, "csat", at(4, 1), "5")
 
-    result = metrics.satisfaction_before_after(teams=None, **MARCH)
+    result = outcomes.satisfaction_before_after(teams=None, **MARCH)
 
     # Case means: A 2.5 → 4.5, C 3 → 5; means of means: 2.75 → 4.75.
     assert {k: result[k] for k in ("cases", "cases_without_both", "mean_before", "mean_after")} == {
@@ -357,7 +357,7 @@ def problems(world):
 
 
 def test_it_builds_the_retention_table(problems):
-    result = metrics.retention_after_problems(teams={problems["people"].north.pk}, **MARCH)
+    result = complainers.retention_after_problems(teams={problems["people"].north.pk}, **MARCH)
 
     # Did not complain: A (buying), E (order too late), F (buying) → 2/3.
     # Complained: B fast (buying), C slow (not), D unresolved (buying), G fast (buying).
@@ -369,12 +369,12 @@ def test_it_builds_the_retention_table(problems):
         {"group": "complained_resolved_fast", "accounts": 2, "still_buying": 2, "share": 1.0},
     ]
     # Every team: South's affected account joins those who did not complain (no order).
-    everyone = metrics.retention_after_problems(teams=None, **MARCH)["rows"][0]
+    everyone = complainers.retention_after_problems(teams=None, **MARCH)["rows"][0]
     assert (everyone["accounts"], everyone["still_buying"]) == (4, 2)
 
 
 def test_it_compares_spend_of_complainers_and_silent_customers(problems):
-    result = metrics.spend_complainers_vs_silent(teams={problems["people"].north.pk}, **MARCH)
+    result = complainers.spend_complainers_vs_silent(teams={problems["people"].north.pk}, **MARCH)
 
     # Complainers B 300, C 0, D 300, G 400 → 1000 / 4. Silent (affected in March, no
     # complaint): A 0 (its order is in April), E 0, F 90 → 90 / 3.
@@ -416,7 +416,7 @@ def test_it_narrows_case_figures_to_a_segment(segmented):
     at_risk = {"teams": north, "segment": "at_risk", **MARCH}
 
     # A (3 h, on time) and D (major, never contacted) are at risk.
-    assert metrics.first_contact_times(**at_risk)["by_severity"] == [
+    assert casework.first_contact_times(**at_risk)["by_severity"] == [
         {
             "severity": 1,
             "label": "Critical",
@@ -437,17 +437,17 @@ def test_it_narrows_case_figures_to_a_segment(segmented):
         },
     ]
     # Closed in March among A and D: A, recovered.
-    rate = metrics.recovery_rate(**at_risk)
+    rate = outcomes.recovery_rate(**at_risk)
     assert (rate["closed"], rate["recovered"], rate["rate"]) == (1, 1, 1.0)
     # Open now among A and D: D, waiting for first contact.
-    assert metrics.open_work(teams=north, segment="at_risk", now=at(4, 1))["by_stage"] == [
+    assert casework.open_work(teams=north, segment="at_risk", now=at(4, 1))["by_stage"] == [
         {"playbook": "mistake", "stage": "first_contact", "cases": 1}
     ]
     # F's last-chance case: F is unhappy, not at risk.
-    assert metrics.double_failures(**at_risk)["accounts"] == 0
-    assert metrics.double_failures(**(at_risk | {"segment": "unhappy"}))["accounts"] == 1
+    assert outcomes.double_failures(**at_risk)["accounts"] == 0
+    assert outcomes.double_failures(**(at_risk | {"segment": "unhappy"}))["accounts"] == 1
     # G's thaw case (10.5 days); H was never scored.
-    thaw = metrics.thaw_days_to_resolve(**(at_risk | {"segment": "loyal"}))
+    thaw = outcomes.thaw_days_to_resolve(**(at_risk | {"segment": "loyal"}))
     assert (thaw["cases"], thaw["mean_days"]) == (1, 10.5)
     assert thaw["histogram"][1] == {"from_days": 7, "to_days": 14, "cases": 1}
 
@@ -455,9 +455,9 @@ def test_it_narrows_case_figures_to_a_segment(segmented):
 def test_it_keeps_the_incidents_that_touched_the_segment(segmented):
     north = {segmented["people"].north.pk}
     # I1 touched A, I2 touched D (both supplier); I3 touched only E and F (unhappy).
-    at_risk = metrics.recurring_causes(teams=north, segment="at_risk", **MARCH)
+    at_risk = casework.recurring_causes(teams=north, segment="at_risk", **MARCH)
     assert at_risk["by_cause"] == [{"cause": "supplier", "name": "Supplier", "incidents": 2}]
-    unhappy = metrics.recurring_causes(teams=north, segment="unhappy", **MARCH)
+    unhappy = casework.recurring_causes(teams=north, segment="unhappy", **MARCH)
     assert unhappy["by_cause"] == [{"cause": "process", "name": "Process", "incidents": 1}]
     assert unhappy["recurring"] == []
 
@@ -470,10 +470,10 @@ def test_it_narrows_the_complaint_figures_to_a_segment(segmented):
     promise(case_of(segmented["D"]), owner, CommitmentStatus.BROKEN, at(3, 9), resolved=at(3, 9))
     promise(case_of(segmented["E"]), owner, CommitmentStatus.KEPT, at(3, 21), resolved=at(3, 21))
 
-    kept = metrics.commitments_kept_on_time(**at_risk)
+    kept = casework.commitments_kept_on_time(**at_risk)
     assert (kept["kept"], kept["broken"], kept["share"]) == (1, 1, 0.5)
     # A did not complain and buys; D complained, is not resolved, and buys.
-    assert metrics.retention_after_problems(**at_risk)["rows"] == [
+    assert complainers.retention_after_problems(**at_risk)["rows"] == [
         {"group": "did_not_complain", "accounts": 1, "still_buying": 1, "share": 1.0},
         {"group": "complained", "accounts": 1, "still_buying": 1, "share": 1.0},
         {"group": "complained_not_resolved", "accounts": 1, "still_buying": 1, "share": 1.0},
@@ -481,7 +481,7 @@ def test_it_narrows_the_complaint_figures_to_a_segment(segmented):
         {"group": "complained_resolved_fast", "accounts": 0, "still_buying": 0, "share": None},
     ]
     # Complainer D ordered 300 in March; silent A's order came in April.
-    assert metrics.spend_complainers_vs_silent(**at_risk)["by_currency"] == {
+    assert complainers.spend_complainers_vs_silent(**at_risk)["by_currency"] == {
         "EUR": {
             "complainers": {"accounts": 1, "total": "300.00", "mean_per_account": "300.00"},
             "silent": {"accounts": 1, "total": "0.00", "mean_per_account": "0.00"},
@@ -495,7 +495,7 @@ def test_it_narrows_satisfaction_and_win_back_to_a_segment(segmented, people):
         signal(account, "csat", when, value)
     signal(C, "csat", at(3, 1), "3")
     signal(C, "csat", at(4, 1), "5")
-    satisfied = metrics.satisfaction_before_after(teams=None, segment="at_risk", **MARCH)
+    satisfied = outcomes.satisfaction_before_after(teams=None, segment="at_risk", **MARCH)
     # A only: C was never scored, B (lost) is in no segment either.
     assert (satisfied["cases"], satisfied["mean_before"], satisfied["mean_after"]) == (1, 2.0, 5.0)
 
@@ -506,5 +506,5 @@ def test_it_narrows_satisfaction_and_win_back_to_a_segment(segmented, people):
     segment_now("unhappy", gone, back)
     segment_now("loyal", segmented["H"])
     lifecycle_event(segmented["H"], at(1, 20), "churned")
-    won = metrics.win_back_rate(teams=None, segment="unhappy", **MARCH)
+    won = outcomes.win_back_rate(teams=None, segment="unhappy", **MARCH)
     assert (won["churned_at_start"], won["won_back"], won["rate"]) == (2, 1, 0.5)
