@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "amends.comms",
     "amends.notices",
     "amends.customerpage",
+    "amends.reminders",
     "amends.parting",
     "amends.referrals",
     "amends.insights",

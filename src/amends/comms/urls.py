@@ -1,3 +1,4 @@
-from amends.comms.views import urlpatterns as urlpatterns
+from amends.comms import template_views, views
 
 app_name = "comms"
+urlpatterns = [*template_views.urlpatterns, *views.urlpatterns]

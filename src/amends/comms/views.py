@@ -1,14 +1,12 @@
-"""Messages from Amends' screens: the templates (list, edit, a preview filled from a
-real case), the composer on the case page with the apology coach, sending exactly
-once with a confirmed resend, and the value summary of an account. Each view
+"""Messages from the case and account pages: the composer with the apology coach,
+sending exactly once with a confirmed resend, and the value summary of an account
+(the templates' screens are in template_views.py). Each view
 starts from the permission helper of its object; sending goes through
 ``message_send``, which refuses anyone who may not write for the account."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -16,47 +14,34 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amends.accounts.models import Account, Contact
+from amends.accounts.models import Account
 from amends.accounts.selectors import account_get_for
-from amends.comms.coach import coach_check, coach_score
 from amends.comms.forms import (
     CaseMessageForm,
     ComposeForm,
     MessageForm,
-    MessageTemplateForm,
     ValueMessageForm,
     ValuePeriodForm,
 )
-from amends.comms.models import Message, MessageKind, MessageState, MessageTemplate
+from amends.comms.models import Message, MessageKind, MessageState
 from amends.comms.rendering import (
     COACHED_KINDS,
-    TEMPLATE_KINDS,
-    VARIABLES,
     Draft,
-    RenderError,
-    case_context,
     case_draft,
     case_message_key,
-    message_render,
-    message_template_save,
-    user_can_edit_templates,
-    user_can_read_templates,
 )
 from amends.comms.services import Outgoing, SendResult, message_send
+from amends.comms.template_views import author_name, coach_for, first_contact
 from amends.comms.value import (
-    value_context,
     value_draft,
     value_message_key,
     value_period_default,
     value_summary,
 )
-from amends.core.forms import errors_onto
 from amends.people.access import WRITE, user_can
 from amends.recovery.models import RecoveryCase
-from amends.recovery.selectors import case_get_for, case_visible_to
+from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor
-
-PREVIEW_CASES = 50
 
 
 def _refusals(error: ValidationError) -> list[str]:
@@ -66,188 +51,6 @@ def _refusals(error: ValidationError) -> list[str]:
 
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
     return case_get_for(user=request.user, case_id=case_id, action=WRITE)
-
-
-def _author(request: HttpRequest) -> str:
-    return request.user.get_full_name() or request.user.get_username()
-
-
-def _first_contact(account: Account) -> Contact | None:
-    # Decision makers first: the model's ordering.
-    return account.contacts.exclude(email="").first()
-
-
-def _coach(text: str, kind: str, language: str, author: str) -> dict:
-    if kind not in COACHED_KINDS or not text.strip():
-        return {"findings": [], "passed": 0, "total": 0, "kind": kind}
-    findings = coach_check(text, kind=kind, language=language or None, author=author)
-    passed, total = coach_score(findings)
-    return {"findings": findings, "passed": passed, "total": total, "kind": kind}
-
-
-# -- templates ---------------------------------------------------------------------
-
-
-def _template_reader(request: HttpRequest) -> bool:
-    if not user_can_read_templates(request.user):
-        raise PermissionDenied(_("Message templates are for the people of a team."))
-    return user_can_edit_templates(request.user)
-
-
-@login_required
-@require_GET
-def template_list_view(request: HttpRequest) -> HttpResponse:
-    can_edit = _template_reader(request)
-    templates = list(MessageTemplate.objects.select_related("updated_by"))
-    # The site's languages in their order, then whatever else was added as data.
-    known = [code for code, _name in settings.LANGUAGES]
-    languages = sorted(
-        {t.language for t in templates},
-        key=lambda code: (known.index(code) if code in known else len(known), code),
-    )
-    found = {(t.kind, t.language): t for t in templates}
-    rows = [
-        {
-            "kind": kind,
-            "cells": [
-                {"language": code, "template": found.get((kind.value, code))} for code in languages
-            ],
-        }
-        for kind in MessageKind
-        if kind in TEMPLATE_KINDS or any((kind.value, code) in found for code in languages)
-    ]
-    context = {"rows": rows, "template_languages": languages, "can_edit": can_edit}
-    return render(request, "comms/template_list.html", context)
-
-
-def _preview_case(request: HttpRequest, data) -> tuple[list[RecoveryCase], RecoveryCase | None]:
-    """The cases the person may fill a preview from (open ones first), and the chosen one."""
-    cases = list(
-        case_visible_to(request.user)
-        .select_related("account", "playbook", "incident")
-        .order_by(F("closed_at").asc(nulls_first=True), "-opened_at")[:PREVIEW_CASES]
-    )
-    chosen = (data.get("case") or "").strip()
-    if not chosen.isdigit():
-        return cases, (cases[0] if cases else None)
-    # Another team's case is not there to choose: 404, as everywhere.
-    case = case_get_for(user=request.user, case_id=int(chosen))
-    if case not in cases:
-        cases.insert(0, case)
-    return cases, case
-
-
-def _preview(*, request, case, kind: str, language: str, subject: str, body: str) -> dict:
-    """The template filled from ``case`` (or its account, for a value summary)."""
-    if case is None:
-        return {}
-    contact = _first_contact(case.account)
-    name, email = (contact.name, contact.email) if contact else ("", "")
-    if kind == MessageKind.VALUE_SUMMARY:
-        start, end = value_period_default()
-        summary = value_summary(account=case.account, start=start, end=end)
-        context = value_context(
-            summary=summary, language=language, sender=request.user, to_name=name, to_email=email
-        )
-    else:
-        context = case_context(
-            case=case, language=language, sender=request.user, to_name=name, to_email=email
-        )
-    try:
-        rendered = message_render(subject, body, context)
-    except RenderError as error:
-        return {"error": str(error), "to": email}
-    coached = _coach(rendered.body, kind, language, _author(request))
-    return {"subject": rendered.subject, "body": rendered.body, "to": email, "coach": coached}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_edit_view(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
-    can_edit = _template_reader(request)
-    template = None
-    if template_id is not None:
-        template = MessageTemplate.objects.filter(pk=template_id).first()
-        if template is None:
-            raise Http404("No such template.")
-    elif not can_edit:
-        raise PermissionDenied(_("Only managers and admins add message templates."))
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied(_("Only managers and admins change message templates."))
-
-    data = request.POST if request.method == "POST" else request.GET
-    cases, case = _preview_case(request, data)
-    initial = {"kind": request.GET.get("kind", ""), "language": request.GET.get("language", "")}
-    form = MessageTemplateForm(
-        request.POST if request.method == "POST" else None,
-        instance=template,
-        initial=None if template else initial,
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and request.POST.get("action") != "preview":
-            try:
-                saved = message_template_save(
-                    actor=Actor.web(request),
-                    template=template,
-                    kind=form.cleaned_data["kind"],
-                    language=form.cleaned_data["language"],
-                    subject=form.cleaned_data["subject"],
-                    body=form.cleaned_data["body"],
-                )
-            except ValidationError as error:
-                errors_onto(form, error)
-            else:
-                messages.success(request, _("Template saved: %(name)s") % {"name": saved})
-                url = reverse("comms:template", args=[saved.pk])
-                return redirect(f"{url}?case={case.pk}" if case else url)
-        status = 200 if form.is_valid() else 400
-
-    # The preview shows what is on the screen: the saved words, or the ones being edited.
-    source = template
-    if request.method == "POST":
-        source = MessageTemplate(
-            kind=form.cleaned_data.get("kind") or (template.kind if template else ""),
-            language=form.cleaned_data.get("language") or (template.language if template else "en"),
-            subject=request.POST.get("subject", ""),
-            body=request.POST.get("body", ""),
-        )
-    preview = {}
-    if source is not None and source.kind:
-        preview = _preview(
-            request=request,
-            case=case,
-            kind=source.kind,
-            language=source.language or "en",
-            subject=source.subject,
-            body=source.body,
-        )
-    context = {
-        "template": template,
-        "form": form,
-        "can_edit": can_edit,
-        "cases": cases,
-        "case": case,
-        "preview": preview,
-        "variables": VARIABLES,
-    }
-    return render(request, "comms/template_edit.html", context, status=status)
-
-
-# -- the apology coach -----------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def coach_view(request: HttpRequest) -> HttpResponse:
-    """The coach's findings on a draft, as the composer's partial. It reads only the
-    text it is sent, so anyone signed in may ask."""
-    text = request.POST.get("body") or request.POST.get("text") or ""
-    kind = request.POST.get("kind", MessageKind.APOLOGY)
-    language = request.POST.get("language", "")
-    author = request.POST.get("author") or _author(request)
-    context = _coach(text[:20_000], kind, language, author)
-    return render(request, "comms/coach_findings.html", context)
 
 
 # -- writing from the case page ----------------------------------------------------------
@@ -273,11 +76,11 @@ def _compose_context(request, case, compose_form, message_form, draft: Draft | N
         "form": message_form,
         "draft": draft,
         "kind_label": MessageKind(kind).label if kind in MessageKind.values else "",
-        "coach": _coach(
+        "coach": coach_for(
             message_form["body"].value() or "",
             kind,
             message_form["language"].value() or "",
-            _author(request),
+            author_name(request),
         ),
     }
 
@@ -288,7 +91,7 @@ def case_compose_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """The draft of a message from the case: made from the template of the chosen
     kind, in the contact's language (else the account's, else English)."""
     case = _writable_case(request, case_id)
-    contact = _first_contact(case.account)
+    contact = first_contact(case.account)
     bound = "kind" in request.GET
     compose_form = ComposeForm(
         request.GET if bound else None,
@@ -463,7 +266,7 @@ def case_resend_view(request: HttpRequest, case_id: int, message_id: int) -> Htt
 
 def _value_page(request, account: Account, *, message_form=None, status=200) -> HttpResponse:
     start, end = value_period_default()
-    contact = _first_contact(account)
+    contact = first_contact(account)
     period_form = ValuePeriodForm(
         request.GET if "start" in request.GET else None,
         account=account,
@@ -558,10 +361,6 @@ def value_summary_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("messages/templates/", template_list_view, name="templates"),
-    path("messages/templates/new/", template_edit_view, name="template-new"),
-    path("messages/templates/<int:template_id>/", template_edit_view, name="template"),
-    path("messages/coach/", coach_view, name="coach"),
     path("cases/<int:case_id>/messages/new/", case_compose_view, name="case-compose"),
     path("cases/<int:case_id>/messages/", case_send_view, name="case-send"),
     path(

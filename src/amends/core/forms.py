@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 
 def errors_onto(
-    form: forms.Form,
+    form: forms.BaseForm,
     error: ValidationError,
     names: dict[str, str] | Callable[[str], str] | None = None,
     *,

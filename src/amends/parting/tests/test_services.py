@@ -330,7 +330,7 @@ def test_it_lets_a_customer_go_for_abuse_and_protects_the_staff(people, account)
 def test_it_puts_a_due_update_in_the_owners_daily_digest(
     parting_case, agent_actor, conversation_fields, people, mailoutbox
 ):
-    from amends.comms.reminders import digests_send
+    from amends.reminders.services import digests_send
 
     people.agent.email = "alex@amends.example"
     people.agent.save(update_fields=["email"])

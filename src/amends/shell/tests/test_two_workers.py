@@ -158,7 +158,7 @@ def test_two_workers_share_a_notice_and_run_each_periodic_job_once(
     slots = _rows(database, "SELECT name, starts_at, claimed_by FROM core_periodicslot")
     names = {name for name, _, _ in slots}
     assert {
-        "amends.comms.tasks.escalations_raise_and_mail",
+        "amends.reminders.tasks.escalations_raise_and_mail",
         "amends.comms.tasks.messages_unsent",
         "amends.notices.tasks.notices_sweep",
         "amends.health.tasks.health_rescore",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from amends.comms.reminders import digest_hour, digests_send, escalations_notify
+from amends.reminders.services import digest_hour, digests_send, escalations_notify
 
 
 class Command(BaseCommand):

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from amends.comms.models import Message, MessageKind, MessageState
-from amends.comms.reminders import digests_send, escalations_notify
-from amends.comms.tasks import digests
 from amends.core.periodic import periodic_enqueue_due
 from amends.recovery.escalation import deadlines_check
 from amends.recovery.models import Escalation, Playbook
 from amends.recovery.services import case_open, step_complete
+from amends.reminders.services import digests_send, escalations_notify
+from amends.reminders.tasks import digests
 from amends.shell.management.commands.worker import tasks_load
 from amends.timeline.services import Actor
 
@@ -88,7 +88,7 @@ def test_the_worker_sends_the_digest_after_the_hour_once(
     smtp_server, settings, people, case, run_tasks
 ):
     settings.AMENDS_DIGEST_HOUR = 7
-    digest = "amends.comms.tasks.digests"
+    digest = "amends.reminders.tasks.digests"
     tasks_load()
     assert digest not in periodic_enqueue_due(now=_tomorrow_at(6))  # too early
     assert digest in periodic_enqueue_due(now=_tomorrow_at(8))
@@ -169,7 +169,7 @@ def test_the_worker_mails_escalations_once_across_two_runs(smtp_server, settings
         == raised
     )
     # The second run, in the same minute, finds the job's slot claimed.
-    assert out.getvalue().count("Enqueued amends.comms.tasks.escalations_raise_and_mail") == 1
+    assert out.getvalue().count("Enqueued amends.reminders.tasks.escalations_raise_and_mail") == 1
     assert out.getvalue().count(f"escalations_raise_and_mail: {{'raised': {raised}, ") == 1
 
 

@@ -73,7 +73,7 @@ def digest_build(*, user: User, work: MyWork, day: date, updates: Sequence = ())
             parts.append(ngettext("%(n)d update due", "%(n)d updates due", count) % {"n": count})
         subject = _("Your day in Amends: %(summary)s") % {"summary": ", ".join(parts)}
         body = render_to_string(
-            "comms/digest_email.txt",
+            "reminders/digest_email.txt",
             {
                 "user": user,
                 "work": work,
@@ -149,7 +149,7 @@ def escalation_build(escalation: Escalation) -> Outgoing:
             "account": case.account.name,
         }
         body = render_to_string(
-            "comms/escalation_email.txt",
+            "reminders/escalation_email.txt",
             {
                 "escalation": escalation,
                 "person": person,

@@ -1,0 +1,31 @@
+"""Reminders as Django tasks: escalation mail every minute, digests once a day.
+``amends.core.periodic`` runs each once per slot however many workers there are."""
+
+from datetime import datetime, timedelta
+
+from django.tasks import task
+from django.utils import timezone
+
+from amends.core.periodic import daily_after, every, periodic
+from amends.recovery.escalation import deadlines_check
+from amends.reminders.services import digest_hour, digests_send, escalations_notify
+
+MINUTE = timedelta(minutes=1)
+
+
+@periodic(every(MINUTE), "every minute")
+@task(priority=10)
+def escalations_raise_and_mail(slot: str = "") -> dict[str, int]:
+    """Late steps and promises escalate, and each new escalation is mailed at once."""
+    raised = deadlines_check()
+    return {"raised": raised, "mailed": escalations_notify()}
+
+
+@periodic(daily_after(digest_hour), "daily after AMENDS_DIGEST_HOUR")
+@task(priority=5)
+def digests(slot: str = "") -> int:
+    """Each person's digest of the day (once: a digest's key is the person and day)."""
+    now = timezone.now()
+    if slot:  # never earlier than the hour it is meant for
+        now = max(now, datetime.fromisoformat(slot))
+    return digests_send(now=now)
