@@ -300,7 +300,7 @@ def environment(database_url: str) -> dict:
 SETUP = """
 import json
 from amends.accounts.models import Account
-from amends.complaints.services import feedback_page_enable
+from amends.complaints.feedback_page import feedback_page_enable
 from amends.people.models import Team
 from amends.recovery.models import RecoveryCase
 from amends.timeline.services import Actor

@@ -16,6 +16,7 @@ from amends.complaints.feedback import (
     min_seconds,
     rate_limit_check,
 )
+from amends.complaints.intake import NAME_MAX, complaint_receive
 from amends.complaints.models import Channel, Flag
 from amends.complaints.selectors import (
     ComplaintFilters,
@@ -25,12 +26,10 @@ from amends.complaints.selectors import (
     feedback_page_get_public,
 )
 from amends.complaints.services import (
-    NAME_MAX,
     TEXT_MAX,
     complaint_acknowledge,
     complaint_answer,
     complaint_flag,
-    complaint_receive,
     complaint_resolve,
     complaint_satisfaction_record,
 )

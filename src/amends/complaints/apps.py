@@ -11,7 +11,7 @@ class ComplaintsConfig(AppConfig):
         # Every complaint signal, however it arrived, lands in the inbox: the signals
         # app calls its hooks inside the recording transaction, and only for the
         # kinds a hook asks for, so a large import of orders builds nothing here.
-        from amends.complaints.services import complaints_from_signals
+        from amends.complaints.intake import complaints_from_signals
         from amends.signals.services import on_signals_recorded, signals_hook
 
         if complaints_from_signals not in on_signals_recorded:

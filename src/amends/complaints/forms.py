@@ -7,9 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.complaints.feedback import HONEYPOT
+from amends.complaints.intake import NAME_MAX
 from amends.complaints.models import Channel, Flag
 from amends.complaints.selectors import ComplaintFilters
-from amends.complaints.services import NAME_MAX, TEXT_MAX
+from amends.complaints.services import TEXT_MAX
 from amends.incidents.models import Severity
 
 TEXT = forms.Textarea(attrs={"rows": 4})

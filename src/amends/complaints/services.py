@@ -1,53 +1,28 @@
-"""Writes to complaints. Every service takes an Actor, runs in one transaction,
-and records on the timeline: the account's, once the complaint has one."""
+"""Writes to complaints once they are in the inbox: acknowledged, answered, linked to an
+account or a case, resolved, asked about satisfaction, flagged. Every service takes an
+Actor, runs in one transaction, and records on the timeline: the account's, once the
+complaint has one. Complaints arrive through ``intake.py``; the team's public feedback
+page is written in ``feedback_page.py``."""
 
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account
-from amends.complaints.models import AbuseReport, Channel, Complaint, FeedbackPage, Flag
-from amends.complaints.selectors import (
-    ABUSE_REPORTS_FOR_PARTING,
-    ABUSE_WINDOW,
-    account_ids_for_email,
-    acknowledge_deadline,
-    acknowledge_hours,
-)
-from amends.core.bulk import rows_insert
+from amends.complaints.models import AbuseReport, Complaint, Flag
+from amends.complaints.selectors import ABUSE_REPORTS_FOR_PARTING, ABUSE_WINDOW
 from amends.incidents.models import Severity
-from amends.people.access import WRITE, user_can, user_manages_team
-from amends.people.models import Team, User
+from amends.people.access import WRITE, user_can
+from amends.people.models import User
 from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
 from amends.recovery.services import case_open
-from amends.signals.models import Signal, SignalKind, SignalSource
-from amends.timeline.models import Event, Via
+from amends.timeline.models import Event
 from amends.timeline.services import Actor, event_record
 
 TEXT_MAX = 5000
-NAME_MAX = 200
-INTRO_MAX = 2000
-# Rows per INSERT and per lookup: well under SQLite's limit on bound variables.
-CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class Customer(Actor):
-    """The customer themselves, writing on the public page: no user, a name."""
-
-    who: str = "customer"
-    via: str = Via.WEB
-
-    @property
-    def name(self) -> str:
-        return self.who[:150]
 
 
 def _excerpt(text: str, length: int = 80) -> str:
@@ -80,157 +55,6 @@ def _lock(complaint: Complaint) -> Complaint:
 def _require_write(actor: Actor, complaint: Complaint) -> None:
     if actor.user is not None and not user_can(actor.user, WRITE, complaint.team_id):
         raise PermissionDenied("You may look at this complaint but not change it.")
-
-
-# -- arriving --------------------------------------------------------------------
-
-
-@transaction.atomic
-def complaint_receive(
-    *,
-    team: Team,
-    channel: str,
-    text: str,
-    customer_name: str = "",
-    customer_email: str = "",
-    customer_company: str = "",
-    via: str = Via.WEB,
-    now: datetime | None = None,
-) -> Complaint:
-    """A complaint in the customer's own words, kept as given. It is linked to
-    the account whose contact has the sender's email, when exactly one does."""
-    errors = {}
-    if not text.strip():
-        errors["text"] = "Tell us what happened."
-    elif len(text) > TEXT_MAX:
-        errors["text"] = f"Please keep it under {TEXT_MAX} characters."
-    if len(customer_name) > NAME_MAX:
-        errors["name"] = f"At most {NAME_MAX} characters."
-    if len(customer_company) > NAME_MAX:
-        errors["company"] = f"At most {NAME_MAX} characters."
-    if customer_email:
-        try:
-            validate_email(customer_email)
-        except ValidationError:
-            errors["email"] = "Enter a valid email address."
-    if channel not in Channel.values:
-        errors["channel"] = f"must be one of {', '.join(Channel.values)}"
-    if errors:
-        raise ValidationError(errors)
-    now = now or timezone.now()
-    matches = account_ids_for_email(team_id=team.pk, email=customer_email)
-    complaint = Complaint.objects.create(
-        team=team,
-        # Two accounts share the address: a person must choose.
-        account_id=matches[0] if len(matches) == 1 else None,
-        channel=channel,
-        received_at=now,
-        acknowledge_by=acknowledge_deadline(now),
-        customer_name=customer_name.strip(),
-        customer_email=customer_email.strip(),
-        customer_company=customer_company.strip(),
-        text=text,
-    )
-    sender = customer_name.strip() or customer_email.strip() or "customer"
-    _log(
-        Customer(who=sender, via=via),
-        complaint,
-        "complaint.received",
-        f"Complaint received ({Channel(channel).label}): {_excerpt(text)}",
-        after={"channel": channel, "from": sender},
-        at=now,
-    )
-    return complaint
-
-
-def _channel_for(source: str, webhook_slugs: set[str]) -> str:
-    lowered = source.lower()
-    if lowered in webhook_slugs or lowered.startswith("webhook"):
-        return Channel.WEBHOOK
-    if lowered.startswith(("import", "csv")):
-        return Channel.IMPORT
-    return Channel.API
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _with_pks(signals: list[Signal]) -> list[Signal]:
-    """Signals inserted with ignore_conflicts come back without ids: find them."""
-    missing = [s for s in signals if s.pk is None]
-    if not missing:
-        return signals
-    by_source: dict[str, list[Signal]] = {}
-    for signal in missing:
-        by_source.setdefault(signal.source, []).append(signal)
-    for source, group in by_source.items():
-        for chunk in _chunks(group):
-            ids = dict(
-                Signal.objects.filter(
-                    source=source, external_id__in=[s.external_id for s in chunk]
-                ).values_list("external_id", "pk")
-            )
-            for signal in chunk:
-                signal.pk = ids.get(signal.external_id)
-    return [s for s in signals if s.pk is not None]
-
-
-def complaints_from_signals(signals: Iterable[Signal]) -> list[int]:
-    """Each newly recorded complaint signal becomes a complaint in the inbox.
-
-    Runs inside the ingesting transaction, for 100,000 rows as for one: a few
-    lookups per 2,000 signals and bulk inserts, never a query per signal."""
-    wanted = _with_pks([s for s in signals if s.kind == SignalKind.COMPLAINT])
-    if not wanted:
-        return []
-    account_ids = sorted({s.account_id for s in wanted})
-    teams: dict[int, int] = {}
-    for chunk in _chunks(account_ids):
-        teams.update(Account.objects.filter(pk__in=chunk).values_list("pk", "team_id"))
-    webhook_slugs = {slug.lower() for slug in SignalSource.objects.values_list("slug", flat=True)}
-    delay = timedelta(hours=acknowledge_hours())
-    rows = [
-        {
-            "team_id": teams[signal.account_id],
-            "account_id": signal.account_id,
-            "signal_id": signal.pk,
-            "channel": _channel_for(signal.source, webhook_slugs),
-            "received_at": signal.at,
-            "acknowledge_by": signal.at + delay,
-            "text": signal.text,
-        }
-        for signal in wanted
-        if signal.account_id in teams
-    ]
-    # Plain rows rather than model instances: one import may bring 100,000 of them.
-    rows_insert(Complaint, rows)
-    ids: dict[int, int] = {}
-    for chunk in _chunks([row["signal_id"] for row in rows]):
-        ids.update(Complaint.objects.filter(signal_id__in=chunk).values_list("signal_id", "pk"))
-    labels = {value: str(label) for value, label in Channel.choices}
-    subject_type = Complaint._meta.label_lower
-    rows_insert(
-        Event,
-        (
-            {
-                "account_id": row["account_id"],
-                "at": row["received_at"],
-                "actor_name": Actor.system().name,
-                "via": Via.SYSTEM,
-                "action": "complaint.received",
-                "subject_type": subject_type,
-                "subject_id": ids[row["signal_id"]],
-                "summary": (
-                    f"Complaint received ({labels[row['channel']]}): {_excerpt(row['text'])}"
-                )[:300],
-                "after": {"channel": row["channel"]},
-            }
-            for row in rows
-        ),
-    )
-    return [ids[row["signal_id"]] for row in rows]
 
 
 # -- handling --------------------------------------------------------------------
@@ -488,79 +312,3 @@ def _abuse_check(complaint: Complaint, staff: User | None, description: str) -> 
         errors["description"] = "Say what happened."
     if errors:
         raise ValidationError(errors)
-
-
-# -- the public feedback page ----------------------------------------------------
-
-
-def _require_manager(actor: Actor, team_id: int) -> None:
-    if actor.user is not None and not user_manages_team(actor.user, team_id):
-        raise PermissionDenied("Only the team's managers hand out its feedback page.")
-
-
-def _new_key() -> str:
-    key = secrets.token_urlsafe(16)
-    while FeedbackPage.objects.filter(public_key=key).exists():
-        key = secrets.token_urlsafe(16)  # pragma: no cover - 128 random bits
-    return key
-
-
-def _log_page(actor: Actor, page: FeedbackPage, action: str, summary: str) -> None:
-    event_record(actor=actor, action=action, subject=page, account_id=None, summary=summary)
-
-
-@transaction.atomic
-def feedback_page_enable(*, actor: Actor, team: Team, intro: str | None = None) -> FeedbackPage:
-    """Give the team a public feedback page, or open its closed one again."""
-    _require_manager(actor, team.pk)
-    if intro is not None and len(intro) > INTRO_MAX:
-        raise ValidationError({"intro": f"Keep the introduction under {INTRO_MAX} characters."})
-    page = FeedbackPage.objects.select_for_update().filter(team=team).first()
-    if page is None:
-        page = FeedbackPage.objects.create(
-            team=team, public_key=_new_key(), intro=(intro or "").strip()
-        )
-        _log_page(actor, page, "feedback_page.created", f"Public feedback page made for {team}")
-        return page
-    page.active = True
-    if intro is not None:
-        page.intro = intro.strip()
-    page.save(update_fields=["active", "intro"])
-    _log_page(actor, page, "feedback_page.opened", f"Public feedback page of {team} open")
-    return page
-
-
-@transaction.atomic
-def feedback_page_rotate(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
-    """A new link; the old one stops working (it leaked, or attracts spam)."""
-    page = (
-        FeedbackPage.objects.select_for_update(of=("self",)).select_related("team").get(pk=page.pk)
-    )
-    _require_manager(actor, page.team_id)
-    page.public_key = _new_key()
-    page.save(update_fields=["public_key"])
-    _log_page(actor, page, "feedback_page.rotated", f"New link for {page.team}'s feedback page")
-    return page
-
-
-@transaction.atomic
-def feedback_page_disable(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
-    page = (
-        FeedbackPage.objects.select_for_update(of=("self",)).select_related("team").get(pk=page.pk)
-    )
-    _require_manager(actor, page.team_id)
-    if not page.active:
-        raise ValidationError("The feedback page is already closed.")
-    page.active = False
-    page.save(update_fields=["active"])
-    _log_page(actor, page, "feedback_page.closed", f"Public feedback page of {page.team} closed")
-    return page
-
-
-def demo_feedback_pages() -> int:
-    """A public feedback page for every team that has none; returns how many were made."""
-    made = 0
-    for team in Team.objects.filter(feedback_page__isnull=True):
-        feedback_page_enable(actor=Actor.system(), team=team)
-        made += 1
-    return made

@@ -22,6 +22,11 @@ from amends.complaints.feedback import (
     honeypot_check,
     rate_limit_check,
 )
+from amends.complaints.feedback_page import (
+    feedback_page_disable,
+    feedback_page_enable,
+    feedback_page_rotate,
+)
 from amends.complaints.forms import (
     AccountLinkForm,
     AnswerForm,
@@ -33,6 +38,7 @@ from amends.complaints.forms import (
     InboxFilterForm,
     SatisfactionForm,
 )
+from amends.complaints.intake import complaint_receive
 from amends.complaints.models import Channel, Complaint, FeedbackPage, Flag
 from amends.complaints.selectors import (
     abuse_reports_for_complaint,
@@ -57,12 +63,8 @@ from amends.complaints.services import (
     complaint_case_link,
     complaint_case_open,
     complaint_flag,
-    complaint_receive,
     complaint_resolve,
     complaint_satisfaction_record,
-    feedback_page_disable,
-    feedback_page_enable,
-    feedback_page_rotate,
 )
 from amends.core.forms import errors_onto
 from amends.core.pagination import page_of

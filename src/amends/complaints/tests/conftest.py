@@ -14,8 +14,8 @@ def _forget_rate_limits():
 @pytest.fixture
 def receive(people):
     """A complaint sent to team North through its public page."""
+    from amends.complaints.intake import complaint_receive
     from amends.complaints.models import Channel
-    from amends.complaints.services import complaint_receive
 
     def receive(text="The forms came with the wrong year.", **extra):
         extra.setdefault("team", people.north)
@@ -29,7 +29,7 @@ def receive(people):
 
 @pytest.fixture
 def feedback_page(people):
-    from amends.complaints.services import feedback_page_enable
+    from amends.complaints.feedback_page import feedback_page_enable
     from amends.timeline.services import Actor
 
     return feedback_page_enable(actor=Actor(user=people.manager, via="web"), team=people.north)

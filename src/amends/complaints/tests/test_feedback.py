@@ -69,7 +69,7 @@ def test_it_refuses_a_form_sent_faster_than_a_person_types(client, feedback_page
 
 
 def test_it_refuses_an_old_forged_or_foreign_token(client, feedback_page, people):
-    from amends.complaints.services import feedback_page_enable
+    from amends.complaints.feedback_page import feedback_page_enable
     from amends.timeline.services import Actor
 
     south = feedback_page_enable(actor=Actor(user=people.admin), team=people.south)

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from amends.complaints.intake import complaints_from_signals
 from amends.complaints.models import Channel, Complaint
-from amends.complaints.services import complaints_from_signals
 from amends.signals.models import Signal, SignalSource
 from amends.timeline.models import Event
 

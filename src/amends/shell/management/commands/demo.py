@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from amends.accounts.models import Account
 from amends.complaints.demo import demo_complaints_answered
-from amends.complaints.services import demo_feedback_pages
+from amends.complaints.feedback_page import demo_feedback_pages
 from amends.core.progress import ProgressBar
 from amends.health.services import health_rescore
 from amends.insights.demo import demo_insights
