@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from amends.accounts.models import Account, Contact, Kind, Lifecycle, Tier
-from amends.health.models import Band, Segment
+from amends.accounts.models import Account, Band, Contact, Kind, Lifecycle, Segment, Tier
 from amends.people.access import WRITE, teams_for
 from amends.people.models import Membership, User
 

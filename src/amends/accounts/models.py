@@ -34,6 +34,20 @@ class Lifecycle(models.TextChoices):
     WON_BACK = "won_back", _("Won back")
 
 
+# An account's health band and segment: health computes them, the account row
+# keeps the latest, so the list filters by them from its own indexes.
+class Band(models.TextChoices):
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+
+class Segment(models.TextChoices):
+    LOYAL = "loyal", _("Loyal")
+    AT_RISK = "at_risk", _("Satisfied but at risk")
+    UNHAPPY = "unhappy", _("Unhappy")
+
+
 class Account(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="accounts")
     owner = models.ForeignKey(
@@ -68,6 +82,13 @@ class Account(models.Model):
     # Lower-cased name and external id: one LIKE over one column, and it works for
     # Greek and Polish where SQLite's LIKE only folds ASCII.
     search_text = models.CharField(max_length=400, editable=False, default="")
+    # Copied from the latest health rescore ("" when not scored); health owns them.
+    health_band = models.CharField(
+        _("health"), max_length=8, choices=Band.choices, blank=True, default="", editable=False
+    )
+    health_segment = models.CharField(
+        _("segment"), max_length=16, choices=Segment.choices, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +119,8 @@ class Account(models.Model):
                 name="account_team_lifecycle_search",
             ),
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
+            models.Index(fields=["health_band", "name", "id"], name="account_band_name"),
+            models.Index(fields=["health_segment", "name", "id"], name="account_segment_name"),
         ]
 
     def __str__(self) -> str:

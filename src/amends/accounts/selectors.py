@@ -2,11 +2,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
-from amends.health.models import AccountHealth
 from amends.people.access import READ, WRITE, team_ids_for
 from amends.people.models import User
 
@@ -29,23 +28,10 @@ def account_visible_to(user: User | AnonymousUser, action: str = READ) -> QueryS
     return accounts if ids is None else accounts.filter(team_id__in=ids)
 
 
-def _health_as_join(filters: AccountFilters) -> dict:
-    found = {"health__band": filters.band, "health__segment": filters.segment}
-    return {key: value for key, value in found.items() if value}
-
-
 def account_list(*, user: User | AnonymousUser, filters: AccountFilters) -> QuerySet[Account]:
-    accounts = _account_filtered(user, filters)
-    health = _health_as_join(filters)
-    if health:
-        # As EXISTS, not a join: SQLite then walks the accounts in name order and stops
-        # at the page, where a join would gather every red account and sort them first.
-        matching = AccountHealth.objects.filter(
-            account_id=OuterRef("pk"), **{key[len("health__") :]: v for key, v in health.items()}
-        )
-        accounts = accounts.filter(Exists(matching))
     return (
-        accounts.select_related("team", "owner", "health")
+        _account_filtered(user, filters)
+        .select_related("team", "owner", "health")
         .defer("health__factors", "health__cooling")
         .order_by("name", "id")
     )
@@ -63,10 +49,8 @@ def account_rows(*, ids: list[int]) -> list[Account]:
 
 
 def account_count(*, user: User | AnonymousUser, filters: AccountFilters) -> int:
-    """How many accounts ``account_list`` gives. With health filters, counted through a
-    join: SQLite reads the few accounts in the band or segment from its index, where
-    EXISTS would test every account."""
-    return _account_filtered(user, filters).filter(**_health_as_join(filters)).count()
+    """How many accounts ``account_list`` gives."""
+    return _account_filtered(user, filters).count()
 
 
 def _account_filtered(user: User, filters: AccountFilters) -> QuerySet[Account]:
@@ -83,6 +67,10 @@ def _account_filtered(user: User, filters: AccountFilters) -> QuerySet[Account]:
         accounts = accounts.filter(team_id=filters.team)
     if filters.owner:
         accounts = accounts.filter(owner_id=filters.owner)
+    if filters.band:
+        accounts = accounts.filter(health_band=filters.band)
+    if filters.segment:
+        accounts = accounts.filter(health_segment=filters.segment)
     return accounts
 
 

@@ -2,20 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amends.accounts.models import Account, Tier
+from amends.accounts.models import Account, Band, Segment, Tier
 from amends.people.models import Team
-
-
-class Band(models.TextChoices):
-    RED = "red", _("Red")
-    YELLOW = "yellow", _("Yellow")
-    GREEN = "green", _("Green")
-
-
-class Segment(models.TextChoices):
-    LOYAL = "loyal", _("Loyal")
-    AT_RISK = "at_risk", _("Satisfied but at risk")
-    UNHAPPY = "unhappy", _("Unhappy")
 
 
 class Trend(models.TextChoices):

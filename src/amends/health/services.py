@@ -354,6 +354,7 @@ def _write(scores: Scores, past: Past, *, settings: HealthSettings, now: datetim
     today = timezone.localdate(now)
     _upsert(AccountHealth, HEALTH_COLUMNS, ["account"], scores.health)
     _upsert(HealthSnapshot, SNAPSHOT_COLUMNS, ["account", "day"], scores.snapshots)
+    _accounts_mark(scores.health)
     scored = {row[0] for row in scores.health}
     gone = [account_id for account_id in past.band if account_id not in scored]
     for start in range(0, len(gone), 500):
@@ -367,6 +368,21 @@ def _write(scores: Scores, past: Past, *, settings: HealthSettings, now: datetim
         for (team, currency), (total, count) in scores.at_risk.items()
     )
     HealthSettings.objects.filter(pk=settings.pk).update(rescored_at=now, rescore_started_at=None)
+
+
+def _accounts_mark(health: list) -> None:
+    """Copy each account's band and segment onto its row ("" when it has no score),
+    where the account list filters by them. Only the rows that change are written,
+    500 to an UPDATE."""
+    band, segment = HEALTH_COLUMNS.index("band"), HEALTH_COLUMNS.index("segment")
+    wanted = {row[0]: (row[band], row[segment]) for row in health}
+    changed = []
+    current = Account.objects.order_by().values_list("pk", "health_band", "health_segment")
+    for pk, *now in current.iterator(chunk_size=5000):
+        new = wanted.get(pk, ("", ""))
+        if tuple(now) != new:
+            changed.append(Account(pk=pk, health_band=new[0], health_segment=new[1]))
+    Account.objects.bulk_update(changed, ["health_band", "health_segment"], batch_size=500)
 
 
 @contextmanager

@@ -124,6 +124,26 @@ def test_it_gives_no_score_without_data_and_drops_a_score_whose_data_aged_out(ac
     assert not HealthSnapshot.objects.filter(account=account, day=timezone.localdate()).exists()
 
 
+def test_the_account_row_keeps_the_latest_band_and_segment_for_the_list(
+    client, people, account, say
+):
+    old = say(account, "csat", 100, value=2)
+    health_rescore(rules=False)
+    account.refresh_from_db()
+    health = health_of(account)
+    assert (account.health_band, account.health_segment) == (health.band, health.segment)
+    client.force_login(people.viewer)
+    listed = client.get("/accounts/", {"band": health.band}).content.decode()
+    assert account.name in listed
+    other = next(band for band in ("red", "yellow", "green") if band != health.band)
+    assert account.name not in client.get("/accounts/", {"band": other}).content.decode()
+    old.delete()  # no data left: no score, and no band on the row either
+    health_rescore(rules=False)
+    account.refresh_from_db()
+    assert (account.health_band, account.health_segment) == ("", "")
+    assert account.name not in client.get("/accounts/", {"band": health.band}).content.decode()
+
+
 def test_it_counts_no_complaints_as_data_only_for_accounts_heard_from(account, make_account, say):
     quiet = make_account("Quiet Ltd")
     say(account, "meeting", 3)
