@@ -18,7 +18,7 @@ from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
-from amends.recovery.services import case_open
+from amends.recovery.opening import case_open
 from amends.timeline.models import Event
 from amends.timeline.services import Actor, event_record
 

@@ -31,7 +31,7 @@ from amends.health.models import AtRiskRule, Band, HealthSettings, Trigger
 from amends.health.scoring import DETRACTOR, FALLING, LAPSING, SILENT, nps_category
 from amends.incidents.models import Severity
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
-from amends.recovery.services import cases_open
+from amends.recovery.opening import cases_open
 from amends.timeline.services import Actor
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,8 @@ from amends.incidents.models import CauseCategory, Severity
 from amends.incidents.services import Impact, incident_declare
 from amends.people.models import Team
 from amends.recovery.models import Outcome, Playbook, PlaybookKind, RecordKind, RecoveryCase
-from amends.recovery.services import case_close, case_open, record_add, step_complete, step_skip
+from amends.recovery.opening import case_open
+from amends.recovery.services import case_close, record_add, step_complete, step_skip
 from amends.signals.models import Signal
 from amends.signals.services import signals_record
 from amends.timeline.models import Event

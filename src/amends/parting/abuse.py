@@ -21,8 +21,9 @@ from amends.recovery.models import (
     PlaybookKind,
     RecoveryCase,
 )
+from amends.recovery.opening import case_open
 from amends.recovery.ownership import case_owner_set, commitment_owner_set
-from amends.recovery.services import case_lock, case_log, case_open, step_skip
+from amends.recovery.services import case_lock, case_log, step_skip
 from amends.timeline.services import Actor
 
 

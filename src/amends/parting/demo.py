@@ -25,7 +25,7 @@ from amends.parting.services import (
 )
 from amends.people.models import Team, User
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
-from amends.recovery.services import case_open
+from amends.recovery.opening import case_open
 from amends.timeline.services import Actor
 
 

@@ -11,10 +11,10 @@ from amends.people.access import WRITE
 from amends.people.models import User
 from amends.people.selectors import team_workers
 from amends.recovery.models import Commitment, Playbook
+from amends.recovery.opening import case_open
 from amends.recovery.selectors import case_get_for, case_visible_to, step_state
 from amends.recovery.services import (
     case_close,
-    case_open,
     case_pause,
     case_resume,
     commitment_add,

@@ -10,7 +10,7 @@ class RecoveryConfig(AppConfig):
     def ready(self) -> None:
         from amends.incidents.services import on_accounts_affected
         from amends.recovery import parts  # noqa: F401 - registers this app's parts of other pages
-        from amends.recovery.services import cases_open_for_incident
+        from amends.recovery.opening import cases_open_for_incident
 
         if cases_open_for_incident not in on_accounts_affected:
             on_accounts_affected.append(cases_open_for_incident)

@@ -14,9 +14,9 @@ from amends.incidents.services import Impact, incident_declare, postmortem_updat
 from amends.people.models import Team, User
 from amends.recovery.escalation import deadlines_check
 from amends.recovery.models import CaseStep, Playbook, RecordKind, RecoveryCase
+from amends.recovery.opening import case_open
 from amends.recovery.services import (
     case_close,
-    case_open,
     case_pause,
     commitment_add,
     commitment_break,

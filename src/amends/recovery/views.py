@@ -33,6 +33,7 @@ from amends.recovery.models import (
     RecoveryCase,
     Requirement,
 )
+from amends.recovery.opening import case_open
 from amends.recovery.selectors import (
     case_get_for,
     case_list_open,
@@ -44,7 +45,6 @@ from amends.recovery.selectors import (
 )
 from amends.recovery.services import (
     case_close,
-    case_open,
     case_pause,
     case_resume,
     commitment_add,

@@ -72,7 +72,8 @@ def test_it_measures_every_factor_from_signals_and_promises(account, say, people
 
 def _promise(account, people, *, due_in_days):
     from amends.recovery.models import Playbook
-    from amends.recovery.services import case_open, commitment_add
+    from amends.recovery.opening import case_open
+    from amends.recovery.services import commitment_add
     from amends.timeline.services import Actor
 
     actor = Actor(user=people.agent, via="web")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from amends.parting.services import ExitItemInput
 from amends.recovery.models import Playbook, PlaybookKind
-from amends.recovery.services import case_open
+from amends.recovery.opening import case_open
 from amends.timeline.services import Actor
 
 

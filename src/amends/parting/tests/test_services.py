@@ -354,7 +354,8 @@ def test_it_puts_a_due_update_in_the_owners_daily_digest(
 def test_it_never_again_puts_protected_staff_in_front_of_that_customer(people, account):
     from amends.accounts.services import account_update
     from amends.recovery.models import Playbook
-    from amends.recovery.services import case_open, commitment_add
+    from amends.recovery.opening import case_open
+    from amends.recovery.services import commitment_add
 
     manager = Actor(user=people.manager, via="web")
     items = [

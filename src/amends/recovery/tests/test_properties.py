@@ -9,14 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amends.recovery.models import Playbook, RecoveryCase
-from amends.recovery.services import (
-    case_close,
-    case_pause,
-    case_resume,
-    cases_open,
-    record_add,
-    step_skip,
-)
+from amends.recovery.opening import cases_open
+from amends.recovery.services import case_close, case_pause, case_resume, record_add, step_skip
 from amends.timeline.services import Actor
 
 # (minutes running before a pause, minutes paused)

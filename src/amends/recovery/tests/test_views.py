@@ -243,7 +243,7 @@ def test_my_work_lists_what_is_late_due_and_escalated(client, people, case):
 
 
 def test_my_work_shows_a_late_step_of_my_case(client, people, account):
-    from amends.recovery.services import case_open
+    from amends.recovery.opening import case_open
     from amends.timeline.services import Actor
 
     thaw = Playbook.objects.get(kind="thaw")

@@ -13,7 +13,8 @@ from amends.comms.models import Message, MessageKind, MessageState
 from amends.core.periodic import periodic_enqueue_due
 from amends.recovery.escalation import deadlines_check
 from amends.recovery.models import Escalation, Playbook
-from amends.recovery.services import case_open, step_complete
+from amends.recovery.opening import case_open
+from amends.recovery.services import step_complete
 from amends.reminders.services import digests_send, escalations_notify
 from amends.reminders.tasks import digests
 from amends.shell.management.commands.worker import tasks_load
