@@ -1,12 +1,15 @@
-"""What messages show on the case page of recovery, the app below (registered in
-apps.py): the composer's panel and the case's delivery log."""
+"""What messages show on the pages of the apps below (registered in apps.py): the
+composer and the delivery log on the case page, the value summary's link on the
+account page."""
 
 from amends.core.parts import page_part
 
 
-@page_part("case_page", "message_panel")
+@page_part("case_page", "message_panel", template="comms/case_messages.html", order=10)
 def case_page_messages(*, case, **_):
-    return {
-        "template": "comms/case_messages.html",
-        "log": list(case.messages.select_related("sent_by")),
-    }
+    return {"log": list(case.messages.select_related("sent_by"))}
+
+
+@page_part("account_page", "value_link", template="comms/value_link.html", order=30)
+def account_page_value_link(**_):
+    return None  # the panel is a link to the account's value summary: it needs no data

@@ -8,6 +8,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from amends.complaints import parts  # noqa: F401 - registers this app's parts of other pages
+
         # Every complaint signal, however it arrived, lands in the inbox: the signals
         # app calls its hooks inside the recording transaction, and only for the
         # kinds a hook asks for, so a large import of orders builds nothing here.

@@ -6,13 +6,12 @@ from amends.customerpage.models import CaseShare
 from amends.customerpage.services import share_live_for
 
 
-@page_part("case_page", "customer_page")
+@page_part("case_page", "customer_page", template="customerpage/case_share.html", order=20)
 def case_page_customer_page(*, case, **_):
     share = share_live_for(case=case)
     # Only without a live link does the page say whether an earlier one was revoked.
     revoked = share is None and CaseShare.objects.filter(case=case).exists()
     return {
-        "template": "customerpage/case_share.html",
         "share": share,
         "revoked": revoked,
         "updates": list(case.updates.select_related("posted_by")),

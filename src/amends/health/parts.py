@@ -4,7 +4,7 @@ from amends.core.parts import page_part
 from amends.health.selectors import account_health_explain, revenue_at_risk
 
 
-@page_part("account_page", "health")
+@page_part("account_page", "health", template="health/account_panel.html", order=10)
 def account_page_health(*, account, **_):
     return account_health_explain(account=account)
 

@@ -14,7 +14,7 @@ def updates_due(*, user, now, **_):
     return exit_updates_due(user=user, now=now)
 
 
-@page_part("customer_page", "exit")
+@page_part("customer_page", "exit", template="parting/_customer_feedback.html")
 def customer_page_exit(*, case, **_):
     return ExitPlan.objects.filter(case=case).first()
 

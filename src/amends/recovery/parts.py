@@ -12,3 +12,8 @@ def account_page_cases(*, account, **_):
 @page_part("incident_page", "progress")
 def incident_page_progress(*, cases, now, **_):
     return case_progress(cases, now=now)
+
+
+@page_part("incident_page", "progress_template")
+def incident_page_progress_template(**_):
+    return "recovery/progress.html"  # one case's progress, in its row of the table

@@ -310,9 +310,13 @@ def test_the_account_panel_costs_one_query(people, account, receive):
     from django.template.loader import render_to_string
     from django.test.utils import CaptureQueriesContext
 
+    from amends.complaints.parts import account_page_complaints
+
     receive(customer_email="joanna@harbor.example")
     with CaptureQueriesContext(connection) as queries:
-        html = render_to_string("complaints/account_panel.html", {"account": account})
+        summary = account_page_complaints(account=account)
+        context = {"account": account, "complaint_summary": summary}
+        html = render_to_string("complaints/account_panel.html", context)
     assert len(queries) == 1
     assert "1 not resolved" in html
 

@@ -1,0 +1,11 @@
+"""What complaints show on the accounts app's pages (registered in apps.py)."""
+
+from django.utils import timezone
+
+from amends.complaints.selectors import complaint_summary_for_account
+from amends.core.parts import page_part
+
+
+@page_part("account_page", "complaint_summary", template="complaints/account_panel.html", order=20)
+def account_page_complaints(*, account, **_):
+    return complaint_summary_for_account(account_id=account.pk, now=timezone.now())
