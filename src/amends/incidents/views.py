@@ -14,7 +14,7 @@ from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.incidents.forms import AffectedRows, IncidentForm, PostMortemForm
 from amends.incidents.models import IncidentStatus
-from amends.incidents.scrub import replaced_in
+from amends.incidents.scrubbed import replaced_in
 from amends.incidents.selectors import (
     incident_get_for,
     incident_list_for,

@@ -4,7 +4,8 @@ must leave alone."""
 import pytest
 
 from amends.core.templatetags.amends import markdown
-from amends.incidents.scrub import Scrubber, replaced_in
+from amends.incidents.scrub import Scrubber
+from amends.incidents.scrubbed import replaced_in
 
 
 def scrubbed(text, customers=(), people=(), phones=()):
