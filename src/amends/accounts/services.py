@@ -3,12 +3,12 @@ row and records the change on the timeline in one transaction."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
-from amends.people.access import WRITE, user_can
+from amends.people.access import user_can
 from amends.people.models import Team, User
 from amends.timeline.services import Actor, diff, event_record, snapshot
 
@@ -30,8 +30,7 @@ CONTACT_FIELDS = ["name", "role", "email", "phone", "language", "is_decision_mak
 
 def _require_write(actor: Actor, team: Team) -> None:
     # The system (demo, scheduled jobs, CLI run by the server's operator) may write anywhere.
-    if actor.user is not None and not user_can(actor.user, WRITE, team.pk):
-        raise PermissionDenied("You may not change accounts of this team.")
+    actor.require_write(team.pk, "You may not change accounts of this team.")
 
 
 def _check_owner(owner: User | None, team: Team, account_id: int | None = None) -> None:

@@ -6,7 +6,7 @@ page is written in ``feedback_page.py``."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +14,6 @@ from amends.accounts.models import Account
 from amends.complaints.models import AbuseReport, Complaint, Flag
 from amends.complaints.selectors import ABUSE_REPORTS_FOR_PARTING, ABUSE_WINDOW
 from amends.incidents.models import Severity
-from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
@@ -53,8 +52,7 @@ def _lock(complaint: Complaint) -> Complaint:
 
 
 def _require_write(actor: Actor, complaint: Complaint) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, complaint.team_id):
-        raise PermissionDenied("You may look at this complaint but not change it.")
+    actor.require_write(complaint.team_id, "You may look at this complaint but not change it.")
 
 
 # -- handling --------------------------------------------------------------------

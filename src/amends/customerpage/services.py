@@ -13,26 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from amends.customerpage.models import CaseShare, CaseUpdate
-from amends.people.access import WRITE, user_can
 from amends.recovery.models import CaseRecord, CommitmentStatus, RecordKind, RecoveryCase
-from amends.recovery.services import case_log
+from amends.recovery.services import case_log, case_require_write
 from amends.timeline.services import Actor
 
 UPDATE_MAX_CHARS = 5000
-
-
-def _require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
-        raise PermissionDenied("You may look at this case but not change it.")
-    if open_only and case.is_closed:
-        raise ValidationError("This case is closed and can no longer be changed.")
 
 
 def share_url(share: CaseShare) -> str:
@@ -46,7 +38,7 @@ def share_url(share: CaseShare) -> str:
 def case_share_create(*, actor: Actor, case: RecoveryCase) -> tuple[CaseShare, bool]:
     """The case's live link: made now, or the one already live (a second click
     makes nothing new). Returns (share, made)."""
-    _require_write(actor, case)
+    case_require_write(actor, case)
     live = CaseShare.objects.filter(case=case, revoked_at__isnull=True).first()
     if live is not None:
         return live, False
@@ -75,7 +67,7 @@ def case_share_revoke(
 ) -> CaseShare | None:
     """Revoke the live link; it answers 404 from now on. None when there was none.
     Allowed on a closed case too: taking a link back is always possible."""
-    _require_write(actor, case, open_only=False)
+    case_require_write(actor, case, open_only=False)
     share = CaseShare.objects.select_for_update().filter(case=case, revoked_at__isnull=True).first()
     if share is None:
         return None
@@ -95,7 +87,7 @@ def case_share_revoke(
 def case_update_post(
     *, actor: Actor, case: RecoveryCase, text: str, now: datetime | None = None
 ) -> CaseUpdate:
-    _require_write(actor, case)
+    case_require_write(actor, case)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the update for the customer."})

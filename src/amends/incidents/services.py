@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from amends.incidents.models import (
     PostMortem,
     Severity,
 )
-from amends.people.access import WRITE, team_ids_for, user_can
+from amends.people.access import WRITE, team_ids_for
 from amends.people.models import Team
 from amends.timeline.services import Actor
 
@@ -109,8 +109,7 @@ def incident_declare(
     affected: list[Impact],
     now: datetime | None = None,
 ) -> Incident:
-    if actor.user is not None and not user_can(actor.user, WRITE, team.pk):
-        raise PermissionDenied("You may not declare incidents for this team.")
+    actor.require_write(team.pk, "You may not declare incidents for this team.")
     now = now or timezone.now()
     discovered_at = discovered_at or now
     errors: dict[str, Any] = {}
@@ -146,8 +145,7 @@ def incident_declare(
 
 @transaction.atomic
 def incident_add_accounts(*, actor: Actor, incident: Incident, affected: list[Impact]) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
-        raise PermissionDenied("You may not change this incident.")
+    actor.require_write(incident.team_id, "You may not change this incident.")
     already = set(incident.affected.values_list("account_id", flat=True))
     repeated = [i.account_id for i in affected if i.account_id in already]
     if repeated:
@@ -163,8 +161,7 @@ POSTMORTEM_FIELDS = ["what_happened", "how_and_why", "what_was_done", "what_chan
 def postmortem_update(
     *, actor: Actor, incident: Incident, publish: bool | None = None, **texts: str
 ) -> PostMortem:
-    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
-        raise PermissionDenied("You may not change this post-mortem.")
+    actor.require_write(incident.team_id, "You may not change this post-mortem.")
     postmortem = PostMortem.objects.select_for_update().get(incident=incident)
     for name, value in texts.items():
         if name not in POSTMORTEM_FIELDS:
@@ -184,8 +181,7 @@ def postmortem_update(
 
 @transaction.atomic
 def incident_status_set(*, actor: Actor, incident: Incident, status: str) -> Incident:
-    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
-        raise PermissionDenied("You may not change this incident.")
+    actor.require_write(incident.team_id, "You may not change this incident.")
     if status not in IncidentStatus.values:
         raise ValidationError({"status": f"must be one of {', '.join(IncidentStatus.values)}"})
     Incident.objects.filter(pk=incident.pk).update(status=status)

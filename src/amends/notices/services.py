@@ -267,8 +267,7 @@ def notice_languages(*, run: NoticeRun) -> list[tuple[str, int, str]]:
 
 
 def _check_writer(actor: Actor, incident: Incident) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, incident.team_id):
-        raise PermissionDenied(_("You may look at these notices but not send any."))
+    actor.require_write(incident.team_id, _("You may look at these notices but not send any."))
 
 
 def _check_draft(run: NoticeRun) -> None:

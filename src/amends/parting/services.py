@@ -9,7 +9,7 @@ timeline exactly as the case page would put it there."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +33,6 @@ from amends.parting.models import (
     ExitKind,
     ExitPlan,
 )
-from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.people.selectors import team_workers
 from amends.recovery.models import (
@@ -73,8 +72,7 @@ class ExitItemInput:
 
 
 def _require_parting(actor: Actor, case: RecoveryCase) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
-        raise PermissionDenied("You may look at this case but not change it.")
+    actor.require_write(case.account.team_id, "You may look at this case but not change it.")
     if case.playbook.kind != PlaybookKind.PARTING:
         raise ValidationError("This is not a parting case (Playbook 4).")
     if case.is_closed:

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
-from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (
     CaseStep,
@@ -124,8 +123,7 @@ def cases_open(
 
 @transaction.atomic
 def case_open(*, actor: Actor, account: Account, playbook: Playbook, **kwargs: Any) -> RecoveryCase:
-    if actor.user is not None and not user_can(actor.user, WRITE, account.team_id):
-        raise PermissionDenied("You may not open cases for this account.")
+    actor.require_write(account.team_id, "You may not open cases for this account.")
     return cases_open(actor=actor, accounts=[account], playbook=playbook, **kwargs)[0]
 
 

@@ -9,7 +9,7 @@ from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, RecoveryCase
-from amends.recovery.services import _require_write, case_lock, case_log
+from amends.recovery.services import case_lock, case_log, case_require_write
 from amends.timeline.services import Actor
 
 
@@ -40,14 +40,14 @@ def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str,
 @transaction.atomic
 def case_owner_set(*, actor: Actor, case: RecoveryCase, owner: User) -> RecoveryCase:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     return _hand_over(actor, case, case, owner, "case.owner_changed", f"Owner: {owner.username}")
 
 
 @transaction.atomic
 def commitment_owner_set(*, actor: Actor, commitment: Commitment, owner: User) -> Commitment:
     case = case_lock(commitment.case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
         raise ValidationError("This promise is resolved: its owner no longer changes.")

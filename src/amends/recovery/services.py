@@ -6,13 +6,12 @@ the account's timeline."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
-from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import (
     CasePause,
@@ -31,10 +30,11 @@ from amends.timeline.models import Event
 from amends.timeline.services import Actor, event_build, event_record
 
 
-def _require_write(actor: Actor, case: RecoveryCase) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, case.account.team_id):
-        raise PermissionDenied("You may look at this case but not change it.")
-    if case.is_closed:
+def case_require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) -> None:
+    """Refuse a change to ``case`` by someone who may only look at it, and (unless
+    ``open_only`` is off) any change once it is closed."""
+    actor.require_write(case.account.team_id, "You may look at this case but not change it.")
+    if open_only and case.is_closed:
         raise ValidationError("This case is closed and can no longer be changed.")
 
 
@@ -97,7 +97,7 @@ def accounts_lifecycle_move(actor: Actor, accounts: list[Account], to: str, now:
 @transaction.atomic
 def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) -> CaseStep:
     case = case_lock(step.case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
         raise ValidationError("This step is already finished.")
@@ -117,7 +117,7 @@ def step_skip(
     *, actor: Actor, step: CaseStep, reason: str, now: datetime | None = None
 ) -> CaseStep:
     case = case_lock(step.case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
         raise ValidationError("This step is already finished.")
@@ -141,7 +141,7 @@ def case_pause(
     *, actor: Actor, case: RecoveryCase, reason: str, now: datetime | None = None
 ) -> RecoveryCase:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     if case.is_paused:
         raise ValidationError("The clock is already paused.")
     if not reason.strip():
@@ -157,7 +157,7 @@ def case_pause(
 @transaction.atomic
 def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None) -> RecoveryCase:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     if not case.is_paused:
         raise ValidationError("The clock is not paused.")
     now = now or timezone.now()
@@ -187,7 +187,7 @@ def record_add(
     at: datetime | None = None,
 ) -> CaseRecord:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     clean = record_data_clean(kind, data)
     person = by or actor.user
     if kind == RecordKind.APOLOGY and person is None:
@@ -218,7 +218,7 @@ def commitment_add(
     free_of_charge: bool = True,
 ) -> Commitment:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     errors = {}
     if not what.strip():
         errors["what"] = "Say what you promise."
@@ -261,7 +261,7 @@ def commitment_keep(
     *, actor: Actor, commitment: Commitment, now: datetime | None = None
 ) -> Commitment:
     case, commitment = _open_commitment(commitment)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     now = now or timezone.now()
     commitment.status = (
         CommitmentStatus.KEPT if now <= commitment.due_at else CommitmentStatus.KEPT_LATE
@@ -284,7 +284,7 @@ def commitment_break(
     *, actor: Actor, commitment: Commitment, reason: str, now: datetime | None = None
 ) -> Commitment:
     case, commitment = _open_commitment(commitment)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the promise was broken."})
     commitment.status, commitment.reason = CommitmentStatus.BROKEN, reason.strip()[:300]
@@ -314,7 +314,7 @@ def commitment_renegotiate(
 ) -> Commitment:
     """Agree a new promise with the customer in place of one that can't be kept as made."""
     case, old = _open_commitment(commitment)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the promise is renegotiated."})
     old.status, old.reason = CommitmentStatus.RENEGOTIATED, reason.strip()[:300]
@@ -353,7 +353,7 @@ def case_close(
     now: datetime | None = None,
 ) -> RecoveryCase:
     case = case_lock(case)
-    _require_write(actor, case)
+    case_require_write(actor, case)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": f"must be one of {', '.join(Outcome.values)}"})
     unfinished = list(case.steps.filter(done_at__isnull=True).values_list("title", flat=True))

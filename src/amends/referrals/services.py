@@ -4,24 +4,18 @@ has referred someone is loyal), and the timeline of both accounts."""
 
 from datetime import date, datetime, time
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account
-from amends.people.access import WRITE, user_can
 from amends.referrals.models import NAME_MAX, NOTE_MAX, Referral
 from amends.referrals.selectors import account_is_former_client
 from amends.signals.models import Signal, SignalKind
 from amends.timeline.services import Actor, event_record
 
 SIGNAL_SOURCE = "amends"
-
-
-def _require_write(actor: Actor, team_id: int, message: str) -> None:
-    if actor.user is not None and not user_can(actor.user, WRITE, team_id):
-        raise PermissionDenied(message)
 
 
 def _signal_at(referred_on: date, now: datetime) -> datetime:
@@ -92,7 +86,7 @@ def referral_record(
     """Record that ``referrer`` referred a company: an account of the same team, or
     one known only by its name. Whether the referrer is a former client is decided
     now and kept with the referral."""
-    _require_write(actor, referrer.team_id, "You may look at this account but not change it.")
+    actor.require_write(referrer.team_id, "You may look at this account but not change it.")
     now = now or timezone.now()
     referred_on = referred_on or timezone.localdate(now)
     referred_name = referred_name.strip()
@@ -176,7 +170,7 @@ def referral_record(
 def referral_delete(*, actor: Actor, referral: Referral, now: datetime | None = None) -> None:
     """Remove a referral recorded by mistake, and its signal. Removing one that is
     already gone does nothing."""
-    _require_write(actor, referral.team_id, "You may look at this referral but not change it.")
+    actor.require_write(referral.team_id, "You may look at this referral but not change it.")
     now = now or timezone.now()
     Signal.objects.filter(source=SIGNAL_SOURCE, external_id=referral.signal_external_id).delete()
     deleted, _ = Referral.objects.filter(pk=referral.pk).delete()

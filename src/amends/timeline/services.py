@@ -6,9 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
+from amends.people.access import WRITE, user_can
 from amends.timeline.models import Event, Via
 
 
@@ -36,6 +38,12 @@ class Actor:
     @classmethod
     def api(cls, request) -> "Actor":
         return cls(user=request.user, via=Via.API)
+
+    def require_write(self, team_id: int, refusal: str) -> None:
+        """The one write guard of every service: a person who may not change the
+        team's things is refused with ``refusal``; the system may change anything."""
+        if self.user is not None and not user_can(self.user, WRITE, team_id):
+            raise PermissionDenied(refusal)
 
 
 def plain(value: Any) -> Any:
