@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widgets' own templates, for the project's form renderer
     "django.contrib.humanize",
     "axes",  # throttles every password login (the app's, the admin's)
     "ninja",  # serves the API docs page's scripts itself instead of from a CDN
@@ -206,6 +207,9 @@ DEFAULT_FROM_EMAIL = env_str("AMENDS_EMAIL_FROM", "amends@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: Django tasks, in the database by default (docs/deploying.md).
+# Forms and fields render through the project's templates (core/forms.py).
+FORM_RENDERER = "amends.core.forms.FormRenderer"
+
 TASKS = tasks_from_env()
 # How many workers send one notice side by side (each at its share of the rate).
 AMENDS_NOTICE_SENDERS = env_int("AMENDS_NOTICE_SENDERS", 2, minimum=1)

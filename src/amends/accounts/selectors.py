@@ -105,6 +105,12 @@ PROTECTED_MESSAGE = (
 )
 
 
+def protected_staff_for(*, account_id: int) -> list[User]:
+    """Who is protected from this account (let go for abuse), by username."""
+    ids = ProtectedStaff.objects.filter(account_id=account_id).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("username"))
+
+
 def protected_pairs(*, account_ids) -> set[tuple[int, int]]:
     """(account id, user id) for every person protected from an account that was let
     go for abuse: they are never again made its owner, a case's owner or a promise's."""

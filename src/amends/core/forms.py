@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 
 
 def errors_onto(
@@ -27,3 +28,11 @@ def errors_onto(
         else:
             rest.extend(messages)
     return rest
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form and field in Amends' look, from the project's templates: ``{{ form }}``
+    renders core/form_fields.html, ``{{ field.as_field_group }}`` core/field.html."""
+
+    form_template_name = "core/form_fields.html"
+    field_template_name = "core/field.html"

@@ -93,7 +93,6 @@ def account_let_go_for_abuse(
         now=now,
         abuse_reason=reason,
     )
-    plan.protected_staff.set(protected_staff)
     account_staff_protect(actor=actor, account=account, users=protected_staff, reason=reason)
     _protect(actor, account, case, owner, protected_ids)
     _finish_step(actor, case, "next_steps", now)

@@ -105,7 +105,7 @@ def _out(case: RecoveryCase) -> dict:
                 for f in ExitPlanOut.model_fields
                 if f not in ("items", "protected_staff")
             },
-            "protected_staff": sorted(p.username for p in plan.protected_staff.all()),
+            "protected_staff": [person.username for person in state.protected],
             "items": [
                 {
                     "id": row.item.pk,

@@ -67,11 +67,9 @@ class ExitPlan(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    # Letting go for abuse: why, and who is kept away from the customer from now on.
+    # Letting go for abuse: why. Who is kept away from the customer from now on is
+    # the accounts layer's rule (accounts.ProtectedStaff), recorded once, there.
     abuse_reason = models.TextField(_("why we let them go"), blank=True)
-    protected_staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="protected_from", blank=True
-    )
     # The close: a final conversation and the customer's word on how we parted.
     final_conversation_at = models.DateTimeField(null=True, blank=True)
     final_conversation_note = models.TextField(_("final conversation"), blank=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from amends.accounts.selectors import protected_staff_for
 from amends.parting.models import CrucialConversation, ExitItem, ExitPlan
 from amends.people.access import READ, team_ids_for
 from amends.people.models import User
@@ -38,6 +39,8 @@ class PartingState:
     items: list[ItemRow] = field(default_factory=list)
     follow_ups: list[Commitment] = field(default_factory=list)
     update_late: bool = False
+    # Kept away from the customer after it was let go for abuse (the accounts layer's rule).
+    protected: list[User] = field(default_factory=list)
 
     @property
     def items_open(self) -> int:
@@ -54,8 +57,10 @@ def parting_state(*, case: RecoveryCase, now: datetime) -> PartingState:
     conversation = (
         CrucialConversation.objects.filter(case=case).prefetch_related("our_people").first()
     )
-    plan = ExitPlan.objects.filter(case=case).prefetch_related("protected_staff").first()
+    plan = ExitPlan.objects.filter(case=case).first()
     state = PartingState(case=case, conversation=conversation, plan=plan)
+    if plan is not None and plan.abuse_reason:
+        state.protected = protected_staff_for(account_id=case.account_id)
     commitments = list(case.commitments.select_related("owner"))
     replacements = {c.replaces_id: c for c in commitments if c.replaces_id}
     # The case's own commitments know their case: lateness reads its pause.

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
+from amends.accounts.selectors import protected_staff_for
 from amends.comms.models import Message
 from amends.complaints.models import AbuseReport
 from amends.customerpage.models import CaseShare, CaseUpdate
@@ -298,7 +299,8 @@ def test_it_lets_a_customer_go_for_abuse_and_protects_the_staff(people, account)
     plan = account_let_go_for_abuse(actor=manager, owner=people.manager, **{**args, "items": items})
     assert plan.kind == ExitKind.ABUSE
     assert plan.abuse_reason.startswith("Repeated insults")
-    assert list(plan.protected_staff.all()) == [people.agent]
+    assert protected_staff_for(account_id=account.pk) == [people.agent]
+    assert parting_state(case=plan.case, now=timezone.now()).protected == [people.agent]
     case = plan.case
     case.refresh_from_db()
     account.refresh_from_db()
