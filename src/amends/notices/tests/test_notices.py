@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.notices.sending import (
-    NoticeEmail,
     NoticeSendError,
     TokenBucket,
     notice_claims_recover,
@@ -37,6 +36,7 @@ from amends.notices.services import (
     texts_clean,
 )
 from amends.notices.tasks import notice_send
+from amends.notices.wire import NoticeEmail
 from amends.timeline.models import Event
 from amends.timeline.services import Actor
 
