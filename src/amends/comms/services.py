@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -68,7 +69,9 @@ def _check(actor: Actor, outgoing: Outgoing) -> None:
         raise ValidationError({"body": "A message needs a subject and some words."})
 
 
-def message_queue(*, actor: Actor, outgoing: Outgoing, resend_of: Message | None = None):
+def message_queue(
+    *, actor: Actor, outgoing: Outgoing, resend_of: Message | None = None
+) -> tuple[Message, bool]:
     """The log row for ``outgoing``: made now, or the one already there. Returns
     (message, made)."""
     _check(actor, outgoing)
@@ -113,7 +116,9 @@ def _email(message: Message) -> EmailMessage:
     )
 
 
-def message_deliver(message: Message, *, actor: Actor, backend=None) -> bool:
+def message_deliver(
+    message: Message, *, actor: Actor, backend: BaseEmailBackend | None = None
+) -> bool:
     """Send one logged message if nobody has; True when this call sent it."""
     now = timezone.now()
     if not _claim(message, now):

@@ -20,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from amends.customerpage.models import CaseShare, CaseUpdate
-from amends.recovery.models import CaseRecord, CommitmentStatus, RecordKind, RecoveryCase
+from amends.recovery.models import (
+    CaseRecord,
+    Commitment,
+    CommitmentStatus,
+    RecordKind,
+    RecoveryCase,
+)
 from amends.recovery.services import case_log, case_require_write
 from amends.timeline.services import Actor
 
@@ -200,7 +206,7 @@ def customer_plan(*, case: RecoveryCase) -> CustomerPlan:
     )
 
 
-def _new_date(commitment) -> datetime | None:
+def _new_date(commitment: Commitment) -> datetime | None:
     if commitment.status != CommitmentStatus.RENEGOTIATED:
         return None
     replacement = getattr(commitment, "replaced_by", None)

@@ -72,7 +72,13 @@ AffectedHook = Callable[..., None]
 on_accounts_affected: list[AffectedHook] = []
 
 
-def _open_cases(actor: Actor, incident: Incident, impacts: list[Impact], accounts, now) -> None:
+def _open_cases(
+    actor: Actor,
+    incident: Incident,
+    impacts: list[Impact],
+    accounts: dict[int, Account],
+    now: datetime,
+) -> None:
     AffectedAccount.objects.bulk_create(
         AffectedAccount(
             incident=incident,

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
 from amends.insights import casework, complainers, history, outcomes
 from amends.people.access import READ, team_ids_for
-from amends.people.models import Team
+from amends.people.models import Team, User
 
 DEFAULT_DAYS = 90
 # Ten years of weekly samples is ~520 index seeks: more says nothing more.
@@ -53,7 +54,7 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
-def insights_teams_for(*, user, team: str = "") -> set[int] | None:
+def insights_teams_for(*, user: User | AnonymousUser, team: str = "") -> set[int] | None:
     """The teams whose figures ``user`` may read (None: every team), or only the one
     with the slug ``team``. A team they may not read answers 404, as one that does not
     exist would. ``user=None`` is the operator at the command line: every team."""

@@ -56,9 +56,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +70,7 @@ from amends.incidents.models import Incident
 from amends.notices.csvio import RecipientReader, RecipientsRejected
 from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.people.access import READ, WRITE, user_can
+from amends.people.models import User
 from amends.timeline.services import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ def notice_counts(run_ids: Iterable[int]) -> dict[int, Counts]:
     return {pk: Counts(**states) for pk, states in found.items()}
 
 
-def notice_run_get_for(*, user, run_id: int, action: str = READ) -> NoticeRun:
+def notice_run_get_for(*, user: User | AnonymousUser, run_id: int, action: str = READ) -> NoticeRun:
     """The run ``user`` may see, or 404; for a change, 403 when they may only look.
 
     Runs belong to the incident's team: someone who sees the incident only through
@@ -138,7 +140,9 @@ def notice_run_get_for(*, user, run_id: int, action: str = READ) -> NoticeRun:
     return run
 
 
-def notice_incident_get_for(*, user, incident_id: int, action: str = READ) -> Incident:
+def notice_incident_get_for(
+    *, user: User | AnonymousUser, incident_id: int, action: str = READ
+) -> Incident:
     """The incident whose notices ``user`` may see (404 otherwise), or change (403)."""
     incident = Incident.objects.filter(pk=incident_id).first()
     if incident is None or not user_can(user, READ, incident.team_id):
@@ -154,7 +158,7 @@ def notice_runs_for(*, incident: Incident) -> list[tuple[NoticeRun, Counts]]:
     return [(run, counts[run.pk]) for run in runs]
 
 
-def notice_failures(*, run: NoticeRun, limit: int = 50):
+def notice_failures(*, run: NoticeRun, limit: int = 50) -> QuerySet[NoticeRecipient]:
     return run.recipients.filter(state=RecipientState.FAILED).order_by("line")[:limit]
 
 
@@ -277,7 +281,7 @@ def _check_draft(run: NoticeRun) -> None:
         )
 
 
-def _record(actor: Actor, run: NoticeRun, action: str, summary: str, **after) -> None:
+def _record(actor: Actor, run: NoticeRun, action: str, summary: str, **after: Any) -> None:
     event_record(
         actor=actor,
         action=f"notice.{action}",
@@ -384,7 +388,7 @@ def notice_recipients_import(*, actor: Actor, run: NoticeRun, stream: Iterable) 
 
 
 def _set_state(
-    actor: Actor, run: NoticeRun, *, before: list[str], after: str, event: str, **extra
+    actor: Actor, run: NoticeRun, *, before: list[str], after: str, event: str, **extra: Any
 ) -> None:
     with transaction.atomic():
         changed = NoticeRun.objects.filter(pk=run.pk, state__in=before).update(state=after, **extra)

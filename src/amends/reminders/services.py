@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -94,7 +94,7 @@ def digest_build(*, user: User, work: MyWork, day: date, updates: Sequence = ())
     )
 
 
-def digest_recipients():
+def digest_recipients() -> QuerySet[User]:
     """Active people with an email address who might have something today: an
     open case of their own, an open promise, or an escalation."""
     return (

@@ -9,7 +9,9 @@ def event_list_for_account(*, account_id: int) -> QuerySet[Event]:
     )
 
 
-def event_list_for_subject(*, account_id: int, subject_type: str, subject_id: int):
+def event_list_for_subject(
+    *, account_id: int, subject_type: str, subject_id: int
+) -> QuerySet[Event]:
     return (
         Event.objects.filter(
             account_id=account_id, subject_type=subject_type, subject_id=subject_id

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 
 from amends.people.access import WRITE, user_can
@@ -24,7 +25,7 @@ class Actor:
     @property
     def name(self) -> str:
         if self.user is not None:
-            return self.user.get_username()
+            return str(self.user.get_username())
         return "system"
 
     @classmethod
@@ -32,11 +33,11 @@ class Actor:
         return cls(user=None, via=Via.SYSTEM)
 
     @classmethod
-    def web(cls, request) -> "Actor":
+    def web(cls, request: HttpRequest) -> "Actor":
         return cls(user=request.user, via=Via.WEB)
 
     @classmethod
-    def api(cls, request) -> "Actor":
+    def api(cls, request: HttpRequest) -> "Actor":
         return cls(user=request.user, via=Via.API)
 
     def require_write(self, team_id: int, refusal: str) -> None:
