@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -53,7 +54,7 @@ def account_count(*, user: User | AnonymousUser, filters: AccountFilters) -> int
     return _account_filtered(user, filters).count()
 
 
-def _account_filtered(user: User, filters: AccountFilters) -> QuerySet[Account]:
+def _account_filtered(user: User | AnonymousUser, filters: AccountFilters) -> QuerySet[Account]:
     accounts = account_visible_to(user)
     if filters.q.strip():
         accounts = accounts.filter(search_text__contains=filters.q.strip().casefold())
@@ -111,7 +112,7 @@ def protected_staff_for(*, account_id: int) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("username"))
 
 
-def protected_pairs(*, account_ids) -> set[tuple[int, int]]:
+def protected_pairs(*, account_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(account id, user id) for every person protected from an account that was let
     go for abuse: they are never again made its owner, a case's owner or a promise's."""
     return set(

@@ -14,7 +14,7 @@ from amends.people.models import User
 WORD = re.compile(r"\w{4,}")
 
 
-def incident_visible_to(user: User) -> QuerySet[Incident]:
+def incident_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
     """An incident is seen by its team and by anyone who sees one of its accounts."""
     ids = team_ids_for(user, READ)
     incidents = Incident.objects.all()

@@ -43,7 +43,7 @@ def account_is_former_client(*, account: Account, now: datetime | None = None) -
     return latest == Outcome.PARTED
 
 
-def referral_visible_to(user: User, action: str = READ) -> QuerySet[Referral]:
+def referral_visible_to(user: User | AnonymousUser, action: str = READ) -> QuerySet[Referral]:
     ids = team_ids_for(user, action)
     referrals = Referral.objects.all()
     return referrals if ids is None else referrals.filter(team_id__in=ids)
