@@ -1,7 +1,9 @@
 """Reads for the inbox, the complaint page and the account page's panel."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -51,7 +53,7 @@ class ComplaintFilters:
     account: int | None = None
 
 
-def complaint_visible_to(user: User, action: str = READ) -> QuerySet[Complaint]:
+def complaint_visible_to(user: User | AnonymousUser, action: str = READ) -> QuerySet[Complaint]:
     ids = team_ids_for(user, action)
     complaints = Complaint.objects.all()
     return complaints if ids is None else complaints.filter(team_id__in=ids)
@@ -171,7 +173,7 @@ def open_cases_for_account(*, account_id: int) -> QuerySet[RecoveryCase]:
 # -- difficult customers ---------------------------------------------------------
 
 
-def accounts_suggested_for_parting(*, account_ids, now: datetime) -> set[int]:
+def accounts_suggested_for_parting(*, account_ids: Iterable[int | None], now: datetime) -> set[int]:
     """Of these accounts, those abusive often enough to consider letting them go."""
     ids = {i for i in account_ids if i}
     if not ids:
@@ -185,15 +187,28 @@ def accounts_suggested_for_parting(*, account_ids, now: datetime) -> set[int]:
     )
 
 
-def _count(queryset) -> Coalesce:
+def _count(queryset: QuerySet[Complaint] | QuerySet[AbuseReport]) -> Coalesce:
     per_account = queryset.order_by().values("account_id").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(per_account[:1]), 0)
 
 
-def complaint_summary_for_account(*, account_id: int, now: datetime) -> dict:
+class ComplaintSummary(TypedDict):
+    """``complaint_summary_for_account``: only ``suggest_parting`` when there is no
+    such account."""
+
+    complaints_total: NotRequired[int]
+    complaints_open: NotRequired[int]
+    complaints_late: NotRequired[int]
+    abuse_recent: NotRequired[int]
+    satisfaction: NotRequired[float | None]
+    parting_open: NotRequired[bool]
+    suggest_parting: bool
+
+
+def complaint_summary_for_account(*, account_id: int, now: datetime) -> ComplaintSummary:
     """What the account page shows of complaints and abuse, in one query."""
     mine = Complaint.objects.filter(account_id=OuterRef("pk"))
-    summary = (
+    row = (
         Account.objects.filter(pk=account_id)
         .annotate(
             complaints_total=_count(mine),
@@ -228,9 +243,12 @@ def complaint_summary_for_account(*, account_id: int, now: datetime) -> dict:
             "parting_open",
         )
         .first()
-    ) or {}
-    summary["suggest_parting"] = summary.get("abuse_recent", 0) >= ABUSE_REPORTS_FOR_PARTING
-    return summary
+    )
+    abuse_recent: int = row["abuse_recent"] if row is not None else 0
+    suggest_parting = abuse_recent >= ABUSE_REPORTS_FOR_PARTING
+    if row is None:
+        return {"suggest_parting": suggest_parting}
+    return {**row, "suggest_parting": suggest_parting}
 
 
 def abuse_reports_for_complaint(*, complaint: Complaint) -> QuerySet[AbuseReport]:

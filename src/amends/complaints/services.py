@@ -5,6 +5,7 @@ complaint has one. Complaints arrive through ``intake.py``; the team's public fe
 page is written in ``feedback_page.py``."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,16 +30,25 @@ def _excerpt(text: str, length: int = 80) -> str:
     return line if len(line) <= length else line[: length - 1] + "…"
 
 
-def _log(actor: Actor, complaint: Complaint, action: str, summary: str, **values) -> Event:
+def _log(
+    actor: Actor,
+    complaint: Complaint,
+    action: str,
+    summary: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
     return event_record(
         actor=actor,
         action=action,
         subject=complaint,
         account_id=complaint.account_id,
         summary=summary,
-        before=values.get("before", {}),
-        after=values.get("after", {}),
-        at=values.get("at"),
+        before=before if before is not None else {},
+        after=after if after is not None else {},
+        at=at,
     )
 
 
@@ -141,9 +151,11 @@ def complaint_account_link(*, actor: Actor, complaint: Complaint, account: Accou
     return complaint
 
 
-def _require_account(complaint: Complaint) -> None:
-    if complaint.account_id is None:
+def _require_account(complaint: Complaint) -> Account:
+    account = complaint.account
+    if account is None:
         raise ValidationError({"account": "Link the complaint to an account first."})
+    return account
 
 
 @transaction.atomic
@@ -180,7 +192,7 @@ def complaint_case_open(
     """Turn the complaint into a recovery case on the complaint playbook."""
     complaint = _lock(complaint)
     _require_write(actor, complaint)
-    _require_account(complaint)
+    account = _require_account(complaint)
     if complaint.case_id:
         raise ValidationError({"case": "This complaint is already part of a case."})
     playbook = Playbook.objects.filter(kind=PlaybookKind.COMPLAINT).first()
@@ -188,7 +200,7 @@ def complaint_case_open(
         raise ValidationError({"case": "The complaint playbook is missing: run `amends migrate`."})
     case = case_open(
         actor=actor,
-        account=complaint.account,
+        account=account,
         playbook=playbook,
         severity=severity,
         reason=f"Complaint: {_excerpt(complaint.text, 280)}",
@@ -269,6 +281,7 @@ def complaint_flag(
     after: dict = {"flag": flag}
     if flag == Flag.ABUSIVE:
         _abuse_check(complaint, staff, description)
+        assert staff is not None and complaint.account_id is not None  # _abuse_check refused
         AbuseReport.objects.create(
             account_id=complaint.account_id,
             complaint=complaint,

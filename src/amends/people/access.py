@@ -3,7 +3,7 @@ per-object helpers in each app's selectors (``account_get_for``)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from amends.people.models import Membership, Role, Team, User
 
@@ -53,7 +53,7 @@ def user_can(user: User | AnonymousUser, action: str, team_id: int) -> bool:
     return ids is None or team_id in ids
 
 
-def teams_for(user: User | AnonymousUser, action: str = READ):
+def teams_for(user: User | AnonymousUser, action: str = READ) -> QuerySet[Team]:
     ids = team_ids_for(user, action)
     teams = Team.objects.all()
     return teams if ids is None else teams.filter(id__in=ids)
@@ -73,7 +73,7 @@ def user_manages_team(user: User | AnonymousUser, team_id: int) -> bool:
     return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()
 
 
-def teams_managed_by(user: User | AnonymousUser):
+def teams_managed_by(user: User | AnonymousUser) -> QuerySet[Team]:
     if user_is_admin(user):
         return Team.objects.all()
     if isinstance(user, AnonymousUser):
