@@ -35,7 +35,25 @@ def test_it_reports_health(client):
 
 
 @pytest.mark.django_db
-def test_it_reports_unapplied_migrations_as_unavailable(client):
+def test_the_probe_looks_at_the_migrations_only_until_all_are_applied(client, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from amends.core import views
+
+    monkeypatch.setattr(views, "_all_applied", False)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/healthz").status_code == 200
+    with CaptureQueriesContext(connection) as then:
+        assert client.get("/healthz").json()["migrations"] == "applied"
+    assert len(first) > 1  # SELECT 1, and the migration recorder's table
+    assert [q["sql"] for q in then] == ["SELECT 1"]
+
+
+@pytest.mark.django_db
+def test_it_reports_unapplied_migrations_as_unavailable(client, monkeypatch):
+    from amends.core import views
+
+    monkeypatch.setattr(views, "_all_applied", False)  # as in a process just started
     # Forget that a migration ran, as a database restored from an old backup would.
     recorder = MigrationRecorder(connection)
     recorder.record_unapplied("timeline", "0001_initial")
