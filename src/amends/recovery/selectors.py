@@ -130,6 +130,8 @@ class MyWork:
 def my_work(*, user: User | AnonymousUser, now: datetime) -> MyWork:
     """What needs this person today: late and due steps on the cases they own,
     late and due promises they made, and what was escalated to them."""
+    if isinstance(user, AnonymousUser):
+        return MyWork([], [], [], [], [])
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     running = Q(case__closed_at__isnull=True, case__paused_at__isnull=True)
     steps = (

@@ -158,7 +158,7 @@ def case_pause(
 def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None) -> RecoveryCase:
     case = case_lock(case)
     case_require_write(actor, case)
-    if not case.is_paused:
+    if case.paused_at is None:
         raise ValidationError("The clock is not paused.")
     now = now or timezone.now()
     waited = max(now - case.paused_at, timedelta(0))
