@@ -1,6 +1,8 @@
 """Incidents in a real browser: declaring one with the htmx account picker, the
 "this has happened before" hint, the post-mortem and its public page."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,8 +42,9 @@ def test_an_agent_declares_an_incident_with_the_account_picker(page, people, acc
 
     page.get_by_role("button", name="Declare and open the cases").click()
 
+    page.wait_for_url(re.compile(r".*/incidents/\d+/$"))  # saved: the incident's page
     incident = Incident.objects.get()
-    page.wait_for_url(f"**/incidents/{incident.pk}/")
+    assert page.url.endswith(f"/incidents/{incident.pk}/")
     expect(page.locator("ul.messages")).to_contain_text(
         "Incident declared; 1 recovery cases opened."
     )
@@ -84,6 +87,7 @@ def test_the_declare_form_says_this_has_happened_before(page, people, account, d
     page.get_by_label("Cause").select_option(label="Process")
     expect(similar).not_to_contain_text("This has happened before")
     page.get_by_label("Cause").select_option(label="Supplier")
+    expect(link).to_be_visible()  # the last answer wins (hx-sync replaces older requests)
     link.click()
     page.wait_for_url(f"**/incidents/{earlier.pk}/")
     expect(page.get_by_role("heading", name="Tax forms printed with last year")).to_be_visible()
