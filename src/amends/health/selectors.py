@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Sum
 
 from amends.accounts.models import Account
@@ -96,7 +97,7 @@ class RevenueAtRiskSummary:
     computed_at: datetime | None
 
 
-def revenue_at_risk(*, user: User, team: int | None = None) -> RevenueAtRiskSummary:
+def revenue_at_risk(*, user: User | AnonymousUser, team: int | None = None) -> RevenueAtRiskSummary:
     """Revenue at risk in the teams ``user`` can see (or in ``team``), per currency: the
     annual value of the accounts whose health is red or whose segment is satisfied but
     at risk, churned and parting accounts left out, as of the last rescore. A sum
@@ -107,13 +108,12 @@ def revenue_at_risk(*, user: User, team: int | None = None) -> RevenueAtRiskSumm
         rows = rows.filter(team_id__in=visible)
     if team:
         rows = rows.filter(team_id=team)
-    totals = (
+    totals = list(
         rows.order_by()
         .values("currency")
         .annotate(sum=Sum("total"), count=Sum("accounts"), at=Max("computed_at"))
         .order_by("-sum", "currency")
     )
-    totals = list(totals)
     return RevenueAtRiskSummary(
         totals=[RevenueTotal(row["currency"], row["sum"], row["count"]) for row in totals],
         computed_at=max((row["at"] for row in totals), default=None),

@@ -25,10 +25,12 @@ import itertools
 import json
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Max, Min, Q
@@ -119,12 +121,15 @@ def _scores_on(day: date | None) -> dict[int, int]:
     )
 
 
-def _past_scores(today: date, fall_window_days: int) -> tuple[dict[int, int], tuple[date, dict]]:
+def _past_scores(
+    today: date, fall_window_days: int
+) -> tuple[dict[int, int], tuple[date | None, dict[int, int]]]:
     """The scores a week ago (for the trend) and at the start of the fall window."""
     before = HealthSnapshot.objects.filter(day__lt=today).order_by()
 
     def latest_on_or_before(day: date) -> date | None:
-        return before.filter(day__lte=day).aggregate(day=Max("day"))["day"]
+        latest: date | None = before.filter(day__lte=day).aggregate(day=Max("day"))["day"]
+        return latest
 
     week_day = latest_on_or_before(today - timedelta(days=TREND_DAYS))
     fall_day = latest_on_or_before(today - timedelta(days=fall_window_days))
@@ -145,7 +150,8 @@ def _cooling(
     found = []
     fall_day, fall_scores = fall
     then = fall_scores.get(facts.id)
-    if then is not None and then - score >= settings.fall_points:
+    # No fall_day, no fall_scores: a score then always has its day.
+    if then is not None and fall_day is not None and then - score >= settings.fall_points:
         found.append({"kind": FALLING, "points": then - score, "days": (today - fall_day).days})
     silent_days = facts.measures.get(FactorKey.DAYS_SINCE_TOUCH)
     if (
@@ -161,15 +167,15 @@ def _cooling(
 
 
 class CompactJSON(json.JSONEncoder):
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:
         super().__init__(**{**options, "separators": (",", ":")})
 
 
-def _as_it_is(value):
+def _as_it_is(value: Any) -> Any:
     return value
 
 
-def _preparer(f: models.Field):
+def _preparer(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a value of the field is sent to this database; None when as it is. The
     backend's adapters directly: the field's own checks cost more than the insert."""
     ops = connection.ops
@@ -186,7 +192,7 @@ def _preparer(f: models.Field):
         )
         last: list = [object(), None]
 
-        def once(value):
+        def once(value: Any) -> Any:
             # The rescore's own time and today's date are the same object on every row.
             if value is not last[0]:
                 last[:] = [value, adapt(value)]
@@ -196,17 +202,30 @@ def _preparer(f: models.Field):
     return None
 
 
+def _with_columns(
+    model: type[models.Model], names: list[str]
+) -> list[tuple[models.Field[Any, Any], str]]:
+    """The model's fields by these names, each with its column."""
+    found = []
+    for name in names:
+        f = model._meta.get_field(name)
+        if not isinstance(f, models.Field) or f.column is None:
+            raise TypeError(f"{model._meta.label}.{name} has no column of its own.")
+        found.append((f, f.column))
+    return found
+
+
 def _upsert(model: type[models.Model], columns: list[str], key: list[str], rows: list) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, sent in batches with executemany.
     The same statement runs on SQLite (3.24 and later) and PostgreSQL."""
     meta, quote = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in columns]
-    names = [quote(f.column) for f in fields]
-    key_columns = {meta.get_field(name).column for name in key}
+    fields = _with_columns(model, columns)
+    names = [quote(column) for _, column in fields]
+    key_columns = {column for _, column in _with_columns(model, key)}
     updates = ", ".join(
         f"{name} = excluded.{name}"
-        for f, name in zip(fields, names, strict=True)
-        if f.column not in key_columns
+        for (_, column), name in zip(fields, names, strict=True)
+        if column not in key_columns
     )
     # Only names from the model's own meta are formatted in; every value is a parameter.
     sql = (
@@ -214,7 +233,7 @@ def _upsert(model: type[models.Model], columns: list[str], key: list[str], rows:
         f"VALUES ({', '.join(['%s'] * len(names))}) "
         f"ON CONFLICT ({', '.join(quote(c) for c in sorted(key_columns))}) DO UPDATE SET {updates}"
     )
-    prepare = [_preparer(f) or _as_it_is for f in fields]
+    prepare = [_preparer(f) or _as_it_is for f, _ in fields]
     with connection.cursor() as cursor:
         for batch in itertools.batched(rows, 5000):
             cursor.executemany(
@@ -386,7 +405,7 @@ def _accounts_mark(health: list) -> None:
 
 
 @contextmanager
-def _rare_garbage_collection():
+def _rare_garbage_collection() -> Iterator[None]:
     """A rescore makes millions of short-lived objects and no reference cycles, which
     refcounting frees: the cyclic collector, run every 2,000 new objects, only rescans
     the 100,000 accounts' facts, again and again (a quarter of the time on the bench)."""
