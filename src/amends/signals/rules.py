@@ -8,7 +8,7 @@ checked row is a tuple in the column order of the INSERT in ``services``.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -153,7 +153,7 @@ class Checker:
         default_source: str,
         created_at,
         now: datetime,
-        readable: set[int] | None = frozenset(),
+        readable: Set[int] | None = frozenset(),
         scope: str = "",
         only_source: str | None = None,
     ):

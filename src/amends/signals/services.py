@@ -13,12 +13,14 @@ inbox entry for each complaint).
 
 import hmac
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
+from types import TracebackType
+from typing import TypedDict, Unpack
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from amends.people.access import READ, WRITE, team_ids_for
@@ -46,7 +48,7 @@ def signals_hook(*kinds: str) -> Callable[[SignalsHook], SignalsHook]:
     kind when none is named)."""
 
     def register(hook: SignalsHook) -> SignalsHook:
-        hook.signal_kinds = frozenset(kinds) or None
+        setattr(hook, "signal_kinds", frozenset(kinds) or None)  # noqa: B010 - read by getattr
         on_signals_recorded.append(hook)
         return hook
 
@@ -57,6 +59,13 @@ def signals_hook(*kinds: str) -> Callable[[SignalsHook], SignalsHook]:
 class RecordResult:
     created: int = 0
     already_there: int = 0
+
+
+def _column(name: str) -> str:
+    field = Signal._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"Signal.{name} has no column of its own.")
+    return field.column
 
 
 def _insert_sql() -> str:
@@ -73,7 +82,7 @@ def _insert_sql() -> str:
         "created_at",
     ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Signal._meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(_column(name)) for name in names)
     table = quote(Signal._meta.db_table)
     placeholders = ", ".join(["%s"] * len(names))
     # Names from the model, never from input.
@@ -181,7 +190,7 @@ class SignalWriter:
         for row in rows:
             by_source.setdefault(row[3], set()).add(row[4])
         table = connection.ops.quote_name(Signal._meta.db_table)
-        mine = {}
+        mine: dict[tuple[str, str], int] = {}
         for source, external_ids in by_source.items():
             ordered = sorted(external_ids)
             for start in range(0, len(ordered), 500):
@@ -194,7 +203,12 @@ class SignalWriter:
                 mine.update(((source, external_id), pk) for external_id, pk in self.cursor)
         return mine
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         try:
             if error is None:
                 for _, sql in self.aside:
@@ -205,11 +219,14 @@ class SignalWriter:
             self.cursor.close()
 
     def _call_hooks(self) -> None:
-        wanted = [getattr(hook, "signal_kinds", None) for hook in self.hooks]
+        wanted: list[frozenset[str] | None] = [
+            getattr(hook, "signal_kinds", None) for hook in self.hooks
+        ]
         # Only this writer's rows: newer than before it began, and stamped by it.
         new = Signal.objects.filter(pk__gt=self.first_id, created_at=self.created_at)
-        if all(kinds is not None for kinds in wanted):
-            new = new.filter(kind__in=set().union(*wanted))
+        named = [kinds for kinds in wanted if kinds is not None]
+        if len(named) == len(wanted):
+            new = new.filter(kind__in=set().union(*named))
         batch: list[Signal] = []
         for signal in new.order_by("pk").iterator(chunk_size=HOOK_BATCH):
             batch.append(signal)
@@ -219,7 +236,7 @@ class SignalWriter:
         if batch:
             self._hand_over(batch, wanted)
 
-    def _hand_over(self, batch: list[Signal], wanted: list) -> None:
+    def _hand_over(self, batch: list[Signal], wanted: list[frozenset[str] | None]) -> None:
         for hook, kinds in zip(self.hooks, wanted, strict=True):
             chosen = batch if kinds is None else [s for s in batch if s.kind in kinds]
             if chosen:
@@ -227,7 +244,7 @@ class SignalWriter:
 
 
 @contextmanager
-def bulk_session(rows: int):
+def bulk_session(rows: int) -> Iterator[None]:
     """A connection set up for storing ``rows`` signals at once; enter it before the
     transaction. On SQLite that is a page cache big enough for the indexes being
     written, and foreign keys off: they cannot be turned off inside a transaction,
@@ -291,7 +308,7 @@ def signals_record(
     team's, on top of the actor's rights; ``only_source`` is the one source the
     items may claim."""
     writable = team_ids_for(actor.user, WRITE) if actor.user is not None else None
-    readable = team_ids_for(actor.user, READ) if actor.user is not None else None
+    readable: Set[int] | None = team_ids_for(actor.user, READ) if actor.user is not None else None
     if team is not None:
         writable = {team.pk} if writable is None else writable & {team.pk}
         readable = frozenset()
@@ -321,7 +338,9 @@ def signals_record(
                     problems.append((index, "external_id", f"{row[4]!r} is also item {seen}"))
         if problems:
             raise SignalsRejected(sorted(problems, key=lambda problem: problem[0]))
-        writer.write(rows, list(range(len(rows))))
+        # Without a problem every item is a row: check gives None only with one.
+        checked = [row for row in rows if row is not None]
+        writer.write(checked, list(range(len(rows))))
     return writer.result
 
 
@@ -433,8 +452,16 @@ def signal_source_set_active(*, actor: Actor, source: SignalSource, active: bool
 SOURCE_FIELDS = ["name", "team", "active"]
 
 
+class SourceChanges(TypedDict, total=False):
+    name: str
+    team: Team | None
+    active: bool
+
+
 @transaction.atomic
-def signal_source_update(*, actor: Actor, source: SignalSource, **changes) -> SignalSource:
+def signal_source_update(
+    *, actor: Actor, source: SignalSource, **changes: Unpack[SourceChanges]
+) -> SignalSource:
     """Change a source's name, team or state (its team decides whose accounts it may
     name, so every change is on the timeline)."""
     before = snapshot(source, SOURCE_FIELDS)
