@@ -10,21 +10,23 @@ from ninja.files import UploadedFile
 from amends.core.api import ERRORS, ErrorItem
 from amends.core.pagination import page_of
 from amends.notices.models import NoticeRun, RecipientState
+from amends.notices.selectors import (
+    notice_counts,
+    notice_incident_get_for,
+    notice_run_get_for,
+    notice_runs_for,
+)
 from amends.notices.services import (
     MAX_RATE,
     RecipientsRejected,
-    notice_counts,
-    notice_incident_get_for,
     notice_recipients_import,
     notice_run_create,
-    notice_run_get_for,
     notice_run_pause,
     notice_run_resume,
     notice_run_retry_failed,
     notice_run_set_rate,
     notice_run_set_texts,
     notice_run_start,
-    notice_runs_for,
 )
 from amends.people.access import WRITE
 from amends.timeline.services import Actor

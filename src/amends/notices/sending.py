@@ -25,16 +25,9 @@ from amends.notices.models import (
     RecipientState,
     texts_ordered,
 )
-from amends.notices.services import (
-    BATCH_MAX,
-    MAX_ATTEMPTS,
-    RENEW_EVERY,
-    STALE_CLAIM,
-    Counts,
-    Letters,
-    _record,
-    notice_counts,
-)
+from amends.notices.selectors import Counts, notice_counts
+from amends.notices.services import BATCH_MAX, MAX_ATTEMPTS, RENEW_EVERY, STALE_CLAIM, _record
+from amends.notices.texts import Letters
 from amends.notices.wire import NoticeEmail, deliver
 from amends.timeline.services import Actor
 

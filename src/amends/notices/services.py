@@ -48,29 +48,21 @@ The marks must commit as they are made: call the senders outside a transaction.
 """
 
 import logging
-import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amends.accounts.models import language_code
-from amends.core.sandbox import RenderError, text_compile, text_render
 from amends.incidents.models import Incident
 from amends.notices.csvio import RecipientReader, RecipientsRejected
 from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
-from amends.people.access import READ, WRITE, user_can
-from amends.people.models import User
+from amends.notices.texts import texts_clean, texts_used_fields
 from amends.timeline.services import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -81,191 +73,6 @@ RENEW_EVERY = 30.0  # seconds
 MAX_ATTEMPTS = 5
 MAX_RATE = 100_000
 INSERT_BATCH = 2000
-
-# -- reading --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Counts:
-    pending: int = 0
-    sending: int = 0
-    sent: int = 0
-    failed: int = 0
-    # Not a state: how many messages may have crossed the wire twice (same Message-ID).
-    in_doubt: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.pending + self.sending + self.sent + self.failed
-
-    @property
-    def finished(self) -> int:
-        return self.sent + self.failed
-
-
-def notice_counts(run_ids: Iterable[int]) -> dict[int, Counts]:
-    """Recipients by state, per run: one GROUP BY over the (run, state, line) index;
-    and the messages in doubt, read from the partial index of the few rows with any."""
-    ids = list(run_ids)
-    found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
-    rows = (
-        NoticeRecipient.objects.filter(run_id__in=ids)
-        .order_by()
-        .values_list("run_id", "state")
-        .annotate(n=Count("id"))
-    )
-    for run_id, state, n in rows:
-        found[run_id][state] = n
-    doubts = (
-        NoticeRecipient.objects.filter(run_id__in=ids, in_doubt__gt=0)
-        .order_by()
-        .values_list("run_id")
-        .annotate(n=Sum("in_doubt"))
-    )
-    for run_id, n in doubts:
-        found[run_id]["in_doubt"] = n
-    return {pk: Counts(**states) for pk, states in found.items()}
-
-
-def notice_run_get_for(*, user: User | AnonymousUser, run_id: int, action: str = READ) -> NoticeRun:
-    """The run ``user`` may see, or 404; for a change, 403 when they may only look.
-
-    Runs belong to the incident's team: someone who sees the incident only through
-    an affected account of their own team sees none of its recipient lists."""
-    run = NoticeRun.objects.select_related("incident").filter(pk=run_id).first()
-    if run is None or not user_can(user, READ, run.incident.team_id):
-        raise Http404("No such notice.")
-    if action == WRITE and not user_can(user, WRITE, run.incident.team_id):
-        raise PermissionDenied(_("You may look at this notice but not change it."))
-    return run
-
-
-def notice_incident_get_for(
-    *, user: User | AnonymousUser, incident_id: int, action: str = READ
-) -> Incident:
-    """The incident whose notices ``user`` may see (404 otherwise), or change (403)."""
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None or not user_can(user, READ, incident.team_id):
-        raise Http404("No such incident.")
-    if action == WRITE and not user_can(user, WRITE, incident.team_id):
-        raise PermissionDenied(_("You may look at these notices but not send any."))
-    return incident
-
-
-def notice_runs_for(*, incident: Incident) -> list[tuple[NoticeRun, Counts]]:
-    runs = list(incident.notice_runs.all())
-    counts = notice_counts(run.pk for run in runs)
-    return [(run, counts[run.pk]) for run in runs]
-
-
-def notice_failures(*, run: NoticeRun, limit: int = 50) -> QuerySet[NoticeRecipient]:
-    return run.recipients.filter(state=RecipientState.FAILED).order_by("line")[:limit]
-
-
-# -- texts: the one sandbox for text a user writes (amends.core.sandbox) -----------
-
-_TAG_OR_VARIABLE = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
-_FIELD = re.compile(r"\bfields\.(\w+)")
-
-
-def texts_used_fields(texts: dict) -> set[str]:
-    """The file columns the texts name as {{ fields.x }}."""
-    used = set()
-    for text in texts.values():
-        for source in (text["subject"], text["body"]):
-            for tag in _TAG_OR_VARIABLE.findall(source):
-                used.update(_FIELD.findall(tag))
-    return used
-
-
-def texts_clean(texts: Any) -> dict[str, dict[str, str]]:
-    """Check texts ({language: {subject, body}}, the first the fallback) and return
-    them tidied; a ValidationError names the language and the part at fault."""
-    if not isinstance(texts, dict) or not texts:
-        raise ValidationError({"texts": _("Write the notice in at least one language.")})
-    cleaned: dict[str, dict[str, str]] = {}
-    errors: dict[str, list[str]] = {}
-    for raw_code, text in texts.items():
-        code = str(raw_code).strip().casefold()
-        try:
-            language_code(code)
-        except ValidationError as error:
-            errors[f"texts.{raw_code}"] = error.messages
-            continue
-        if code in cleaned:
-            errors[f"texts.{code}"] = [_("This language appears twice.")]
-            continue
-        text = text if isinstance(text, dict) else {}
-        subject = " ".join(str(text.get("subject") or "").split())
-        body = str(text.get("body") or "").replace("\r\n", "\n").strip()
-        for part, value, limit in (("subject", subject, 300), ("body", body, 100_000)):
-            key = f"texts.{code}.{part}"
-            if not value:
-                errors[key] = [_("This is required.")]
-            elif len(value) > limit:
-                errors[key] = [_("This is longer than %(n)s characters.") % {"n": limit}]
-            else:
-                try:
-                    text_render(text_compile(value), _sample_values(value))
-                except RenderError as error:
-                    errors[key] = [_("This text has a mistake: %(error)s") % {"error": error}]
-        cleaned[code] = {"subject": subject, "body": body}
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _sample_values(source: str) -> dict:
-    """Made-up values for the names a text uses: a text that cannot render even
-    with them (too long, loops without end) is refused when it is written."""
-    used = {name for tag in _TAG_OR_VARIABLE.findall(source) for name in _FIELD.findall(tag)}
-    return {
-        "name": "Joanna Nowak",
-        "email": "joanna@example.com",
-        "fields": {name: "sample" for name in used},
-    }
-
-
-class Letters:
-    """Each language's subject and body, compiled once, rendered per recipient in
-    their language: ``pt-br`` takes a ``pt-br`` text, else a ``pt`` one, else the first."""
-
-    def __init__(self, texts: dict):
-        self.compiled = {
-            code: (text_compile(t["subject"]), text_compile(t["body"])) for code, t in texts.items()
-        }
-        self.fallback = next(iter(self.compiled))
-        self.chosen: dict[str, str] = {}
-
-    def text_for(self, language: str) -> str:
-        if language not in self.chosen:
-            primary = language.split("-")[0]
-            same = [code for code in self.compiled if code.split("-")[0] == primary]
-            exact = language if language in self.compiled else None
-            self.chosen[language] = (
-                exact
-                or (primary if primary in self.compiled else None)
-                or (same[0] if same else self.fallback)
-            )
-        return self.chosen[language]
-
-    def render(self, *, email: str, name: str, language: str, fields: dict) -> tuple[str, str]:
-        subject, body = self.compiled[self.text_for(language)]
-        values = {"name": name, "email": email, "fields": fields}
-        return " ".join(text_render(subject, values).split()), text_render(body, values)
-
-
-def notice_languages(*, run: NoticeRun) -> list[tuple[str, int, str]]:
-    """(the people's language, how many, the text they get), most people first."""
-    letters = Letters(run.texts_in_order()) if run.texts else None
-    rows = (
-        run.recipients.order_by()
-        .values_list("language")
-        .annotate(n=Count("id"))
-        .order_by("-n", "language")
-    )
-    return [(code, n, letters.text_for(code) if letters else "") for code, n in rows]
-
 
 # -- writing --------------------------------------------------------------------
 

@@ -16,25 +16,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amends.core.forms import errors_onto
 from amends.core.sandbox import RenderError
 from amends.notices.models import NoticeRun, NoticeState
-from amends.notices.services import (
-    MAX_RATE,
-    Letters,
-    RecipientsRejected,
+from amends.notices.selectors import (
     notice_counts,
     notice_failures,
     notice_incident_get_for,
     notice_languages,
+    notice_run_get_for,
+    notice_runs_for,
+)
+from amends.notices.services import (
+    MAX_RATE,
+    RecipientsRejected,
     notice_recipients_import,
     notice_run_create,
-    notice_run_get_for,
     notice_run_pause,
     notice_run_resume,
     notice_run_retry_failed,
     notice_run_set_rate,
     notice_run_set_texts,
     notice_run_start,
-    notice_runs_for,
 )
+from amends.notices.texts import Letters
 from amends.people.access import WRITE, user_can
 from amends.timeline.services import Actor
 

@@ -13,6 +13,7 @@ from django.core.mail import mailers
 from django.utils import timezone
 
 from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
+from amends.notices.selectors import notice_counts, notice_languages
 from amends.notices.sending import (
     NoticeSendError,
     TokenBucket,
@@ -22,10 +23,7 @@ from amends.notices.sending import (
     sender_id,
 )
 from amends.notices.services import (
-    Letters,
     RecipientsRejected,
-    notice_counts,
-    notice_languages,
     notice_recipients_import,
     notice_run_create,
     notice_run_pause,
@@ -33,9 +31,9 @@ from amends.notices.services import (
     notice_run_retry_failed,
     notice_run_set_texts,
     notice_run_start,
-    texts_clean,
 )
 from amends.notices.tasks import notice_send
+from amends.notices.texts import Letters, texts_clean
 from amends.notices.wire import NoticeEmail
 from amends.timeline.models import Event
 from amends.timeline.services import Actor

@@ -11,11 +11,10 @@ from django.db import transaction
 from amends.core.progress import ProgressBar
 from amends.incidents.models import Incident
 from amends.notices.models import NoticeRun, NoticeState
+from amends.notices.selectors import notice_counts, notice_failures
 from amends.notices.sending import NoticeSendError, notice_run_send
 from amends.notices.services import (
     RecipientsRejected,
-    notice_counts,
-    notice_failures,
     notice_recipients_import,
     notice_run_create,
     notice_run_pause,
