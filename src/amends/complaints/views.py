@@ -136,7 +136,7 @@ def _complaint_context(request: HttpRequest, complaint: Complaint, **bound) -> d
     summary = (
         complaint_summary_for_account(account_id=complaint.account_id, now=now)
         if complaint.account_id
-        else {}
+        else None  # no account: nothing to sum up
     )
     return {
         "complaint": complaint,
