@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from amends.accounts.models import Account, Contact
 from amends.comms.models import MessageKind, MessageTemplate
 from amends.core.sandbox import RenderError, render_text
-from amends.customerpage.services import share_live_for, share_url
+from amends.customerpage.selectors import share_live_for, share_url
 from amends.people.access import user_is_admin
 from amends.people.models import Membership, Role, User
 from amends.recovery.models import CommitmentStatus, RecordKind, RecoveryCase

@@ -8,16 +8,14 @@ from django.utils import translation
 from ninja import Router, Schema, Status
 
 from amends.core.api import ERRORS, ErrorOut
-from amends.customerpage.services import (
-    case_share_create,
-    case_share_revoke,
-    case_update_post,
+from amends.customerpage.selectors import (
     customer_language,
     customer_plan,
     share_get_public,
     share_live_for,
     share_url,
 )
+from amends.customerpage.services import case_share_create, case_share_revoke, case_update_post
 from amends.recovery.selectors import case_get_for
 from amends.timeline.services import Actor
 

@@ -3,7 +3,7 @@ apps.py): the customer's page, its live link and the updates posted."""
 
 from amends.core.parts import page_part
 from amends.customerpage.models import CaseShare
-from amends.customerpage.services import share_live_for
+from amends.customerpage.selectors import share_live_for
 
 
 @page_part("case_page", "customer_page", template="customerpage/case_share.html", order=20)

@@ -23,14 +23,8 @@ from amends.customerpage.ics import (
     ics_calendar,
     step_event,
 )
-from amends.customerpage.services import (
-    case_share_create,
-    case_share_revoke,
-    case_update_post,
-    customer_language,
-    customer_plan,
-    share_get_public,
-)
+from amends.customerpage.selectors import customer_language, customer_plan, share_get_public
+from amends.customerpage.services import case_share_create, case_share_revoke, case_update_post
 from amends.people.access import WRITE
 from amends.recovery.models import RecoveryCase
 from amends.recovery.selectors import case_get_for

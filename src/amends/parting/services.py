@@ -19,12 +19,8 @@ from amends.accounts.models import Lifecycle
 from amends.comms.models import Message
 from amends.comms.services import Outgoing, message_deliver_on_commit, message_queue
 from amends.customerpage.models import CaseUpdate
-from amends.customerpage.services import (
-    case_share_create,
-    case_update_post,
-    customer_language,
-    share_url,
-)
+from amends.customerpage.selectors import customer_language, share_url
+from amends.customerpage.services import case_share_create, case_update_post
 from amends.parting.models import (
     CrucialConversation,
     Decision,

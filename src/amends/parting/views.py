@@ -16,7 +16,7 @@ from amends.accounts.selectors import account_get_for
 from amends.complaints.models import AbuseReport
 from amends.core.forms import errors_onto
 from amends.core.web import refusal_to_messages
-from amends.customerpage.services import (
+from amends.customerpage.selectors import (
     customer_language,
     share_get_public,
     share_live_for,
