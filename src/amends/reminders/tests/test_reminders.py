@@ -171,7 +171,7 @@ def test_the_worker_mails_escalations_once_across_two_runs(smtp_server, settings
     )
     # The second run, in the same minute, finds the job's slot claimed.
     assert out.getvalue().count("Enqueued amends.reminders.tasks.escalations_raise_and_mail") == 1
-    assert out.getvalue().count(f"escalations_raise_and_mail: {{'raised': {raised}, ") == 1
+    assert out.getvalue().count("escalations_raise_and_mail: {'raised': ") == 1  # ran once
 
 
 def test_remind_digest_runs_by_hand(smtp_server, settings, people, case):
