@@ -111,6 +111,11 @@ class RecoveryCase(models.Model):
         indexes = [
             models.Index(fields=["account", "-opened_at"], name="case_account_recent"),
             models.Index(fields=["owner", "closed_at"], name="case_owner_open"),
+            # My work's list of open cases, in its order: read up to the page and stop.
+            models.Index(
+                fields=["closed_at", "-last_chance", "severity", "opened_at", "id"],
+                name="case_open_order",
+            ),
         ]
 
     def __str__(self) -> str:
