@@ -71,11 +71,11 @@ from django.utils import timezone
 from amends.accounts.models import Account
 from amends.incidents.models import CauseCategory
 from amends.incidents.services import Impact, incident_declare
-from amends.people.models import Team
+from amends.people.models import Team, User
 from amends.timeline.services import Actor
 
 rng = random.Random({seed})
-actor = Actor.system()
+actor = Actor(user=User.objects.get(username="admin"), via="cli")
 causes = list(CauseCategory.objects.all())
 teams = list(Team.objects.order_by("slug"))
 taken = set()
