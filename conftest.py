@@ -48,16 +48,7 @@ def run_tasks():
     from amends.shell.management.commands.worker import Tasks
 
     def run(limit: int = 1000) -> list[str]:
-        worker = Tasks(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=1,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        )
+        worker = Tasks.for_all_queues("test-worker")
         worker.say = lambda text: None
         ran = []
         while len(ran) < limit and (ready := DBTaskResult.objects.ready().first()) is not None:
@@ -256,15 +247,20 @@ class Mailbox:
         return [m for m in self.messages() if address in m["To"]]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        import time
+        return wait_until(lambda: len(self.envelopes) >= count, timeout, every=0.02)
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.envelopes) >= count:
-                    return True
-            time.sleep(0.02)
-        return False
+
+def wait_until(condition, timeout: float, *, every: float = 0.1) -> bool:
+    """Whether ``condition()`` came true within ``timeout`` seconds: a test asserts
+    on the condition, never on the time it took."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return bool(condition())
 
 
 @contextlib.contextmanager

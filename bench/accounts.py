@@ -37,7 +37,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import free_port, git_commit
+from common import free_port, git_commit, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -466,7 +466,6 @@ def text_table(rows: list[list[str]]) -> str:
 
 
 def markdown(meta: dict, rows: list[list[str]]) -> str:
-    head, *body = rows
     busy = (
         f" (above {meta['cpus']}: other work was competing for the CPUs)"
         if max(meta["load_average"]) > meta["cpus"]
@@ -485,9 +484,7 @@ def markdown(meta: dict, rows: list[list[str]]) -> str:
         f"1-minute load average {meta['load_average'][0]} before the requests, "
         f"{meta['load_average'][1]} after{busy}.",
         "",
-        "| " + " | ".join(head) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
-        *("| " + " | ".join(row) + " |" for row in body),
+        *markdown_table(rows),
         "",
         f"Verdict: **{'PASS' if meta['passed'] else 'FAIL'}**",
         "",

@@ -1,4 +1,4 @@
-"""What the benchmarks share: the commit they measured and a free port."""
+"""What the benchmarks share: the commit they measured, a free port, a Markdown table."""
 
 import socket
 import subprocess
@@ -28,3 +28,13 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def markdown_table(rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines: the first row is the head; numbers align right."""
+    head, *body = rows
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
+        *("| " + " | ".join(row) + " |" for row in body),
+    ]

@@ -49,7 +49,7 @@ from accounts import (
     wait_healthy,
     web_login,
 )
-from common import free_port, git_commit
+from common import free_port, git_commit, markdown_table
 from health import insert_signals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,6 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         stem.with_suffix(".json").write_text(
             json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=2) + "\n"
         )
-        head, *body = rows
         lines = [
             f"# Scale benchmark, {meta['date']}",
             "",
@@ -311,9 +310,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
             f"requests per page after warm-up; ms, client-side. Load average "
             f"{meta['load_average'][0]} before, {meta['load_average'][1]} after.",
             "",
-            "| " + " | ".join(head) + " |",
-            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
-            *("| " + " | ".join(row) + " |" for row in body),
+            *markdown_table(rows),
             "",
             f"Verdict: **{'PASS' if passed else 'FAIL'}**",
             "",

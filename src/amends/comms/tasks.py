@@ -1,13 +1,9 @@
 """The background work of messages, as Django tasks, run by ``amends worker``."""
 
-from datetime import timedelta
-
 from django.tasks import task
 
 from amends.comms.services import messages_recover
-from amends.core.periodic import every, periodic
-
-MINUTE = timedelta(minutes=1)
+from amends.core.periodic import MINUTE, every, periodic
 
 
 @periodic(every(MINUTE), "every minute")

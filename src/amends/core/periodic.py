@@ -29,6 +29,7 @@ from amends.core.models import PeriodicSlot
 logger = logging.getLogger(__name__)
 
 Slot = Callable[[datetime], datetime | None]
+MINUTE = timedelta(minutes=1)
 
 # Set by the worker when asked to stop: long tasks check it between messages.
 stopping = threading.Event()

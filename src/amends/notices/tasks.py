@@ -3,7 +3,6 @@ side, and a sweep that starts senders again on a notice left quiet."""
 
 import logging
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -11,14 +10,12 @@ from django.db.models import Max, Q
 from django.tasks import task
 from django.utils import timezone
 
-from amends.core.periodic import every, periodic, stopping
+from amends.core.periodic import MINUTE, every, periodic, stopping
 from amends.notices.models import NoticeRun, NoticeState, RecipientState
 from amends.notices.sending import NoticeSendError, notice_run_send
 from amends.notices.services import STALE_CLAIM
 
 logger = logging.getLogger(__name__)
-
-MINUTE = timedelta(minutes=1)
 
 # A notice task sends for at most this long, then leaves the rest to the next ones:
 # the worker is free for other jobs at least once a minute.

@@ -1,16 +1,14 @@
 """Reminders as Django tasks: escalation mail every minute, digests once a day.
 ``amends.core.periodic`` runs each once per slot however many workers there are."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.tasks import task
 from django.utils import timezone
 
-from amends.core.periodic import daily_after, every, periodic
+from amends.core.periodic import MINUTE, daily_after, every, periodic
 from amends.recovery.escalation import deadlines_check
 from amends.reminders.services import digest_hour, digests_send, escalations_notify
-
-MINUTE = timedelta(minutes=1)
 
 
 @periodic(every(MINUTE), "every minute")

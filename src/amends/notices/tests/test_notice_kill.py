@@ -61,22 +61,23 @@ TEXTS = {
 }
 
 
-@pytest.fixture
-def world(tmp_path, smtp_server):
-    """A SQLite file of its own, migrated, with one incident and a notice to 3,000."""
+def notice_world(tmp_path, *, database_url: str, smtp_port: int, people: int, **env_extra):
+    """A database of its own, migrated, with one incident and a notice to ``people``
+    (a draft): returns (env, run id, a function that runs ``amends`` in that env)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
     env.update(
-        AMENDS_DATABASE_URL=f"sqlite:///{tmp_path / 'kill.sqlite3'}",
+        AMENDS_DATABASE_URL=database_url,
         AMENDS_SECRET_KEY=secrets.token_urlsafe(50),
         AMENDS_EMAIL_HOST="127.0.0.1",
-        AMENDS_EMAIL_PORT=str(smtp_server.port),
+        AMENDS_EMAIL_PORT=str(smtp_port),
         AMENDS_EMAIL_FROM="Payroll <payroll@forms.example>",
         AMENDS_LOG_LEVEL="WARNING",
+        **env_extra,
     )
 
     def amends(*args):
         done = subprocess.run(
-            [AMENDS, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+            [AMENDS, *args], env=env, capture_output=True, text=True, timeout=180, check=False
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -84,25 +85,27 @@ def world(tmp_path, smtp_server):
     amends("migrate", "--no-input", "-v", "0")
     incident_id = amends("shell", "-c", SETUP).strip().splitlines()[-1]
     (tmp_path / "texts.json").write_text(json.dumps(TEXTS), encoding="utf-8")
-    with (tmp_path / "people.csv").open("w", encoding="utf-8") as people:
-        people.write("email,name,language,form_no\n")
-        for n in range(PEOPLE):
-            people.write(f"p{n}@forms.example,Person {n},{'el' if n % 4 == 0 else 'en'},F-{n}\n")
+    with (tmp_path / "people.csv").open("w", encoding="utf-8") as listed:
+        listed.write("email,name,language,form_no\n")
+        for n in range(people):
+            listed.write(f"p{n}@forms.example,Person {n},{'el' if n % 4 == 0 else 'en'},F-{n}\n")
     created = amends(
-        "notices",
-        "create",
-        incident_id,
-        "--name",
-        "Corrected tax forms",
-        "--texts",
-        str(tmp_path / "texts.json"),
-        "--recipients",
-        str(tmp_path / "people.csv"),
-        "--rate",
-        "100000",
+        "notices", "create", incident_id, "--name", "Corrected tax forms",
+        "--texts", str(tmp_path / "texts.json"),
+        "--recipients", str(tmp_path / "people.csv"),
+        "--rate", "100000",
+    )  # fmt: skip
+    return env, re.search(r"Notice (\d+)", created).group(1), amends
+
+
+@pytest.fixture
+def world(tmp_path, smtp_server):
+    """A SQLite file of its own, migrated, with one incident and a notice to 3,000."""
+    database = tmp_path / "kill.sqlite3"
+    env, run_id, amends = notice_world(
+        tmp_path, database_url=f"sqlite:///{database}", smtp_port=smtp_server.port, people=PEOPLE
     )
-    run_id = re.search(r"Notice (\d+)", created).group(1)
-    return env, run_id, tmp_path / "kill.sqlite3", amends
+    return env, run_id, database, amends
 
 
 def start(env, *args):

@@ -2,9 +2,7 @@
 database share a notice to 5,000 people and the periodic jobs. Every periodic job
 runs once per slot, every person gets one message, and both workers sent some."""
 
-import json
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -15,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from amends.notices.tests.test_notice_kill import AMENDS, SETUP, TEXTS
+from amends.notices.tests.test_notice_kill import AMENDS, notice_world
+from conftest import wait_until
 
 PEOPLE = 5000
 URL = os.environ.get("AMENDS_DATABASE_URL", "")
@@ -56,39 +55,13 @@ def _conninfo(url: str) -> dict:
 
 @pytest.fixture
 def world(tmp_path, smtp_server, database):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
-    env.update(
-        AMENDS_DATABASE_URL=database,
-        AMENDS_SECRET_KEY=secrets.token_urlsafe(50),
-        AMENDS_EMAIL_HOST="127.0.0.1",
-        AMENDS_EMAIL_PORT=str(smtp_server.port),
-        AMENDS_EMAIL_FROM="Payroll <payroll@forms.example>",
-        AMENDS_LOG_LEVEL="WARNING",
+    return notice_world(
+        tmp_path,
+        database_url=database,
+        smtp_port=smtp_server.port,
+        people=PEOPLE,
         AMENDS_NOTICE_SENDERS="2",
     )
-
-    def amends(*args):
-        done = subprocess.run(
-            [AMENDS, *args], env=env, capture_output=True, text=True, timeout=180, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    amends("migrate", "--no-input", "-v", "0")
-    incident_id = amends("shell", "-c", SETUP).strip().splitlines()[-1]
-    (tmp_path / "texts.json").write_text(json.dumps(TEXTS), encoding="utf-8")
-    with (tmp_path / "people.csv").open("w", encoding="utf-8") as people:
-        people.write("email,name,language,form_no\n")
-        for n in range(PEOPLE):
-            people.write(f"p{n}@forms.example,Person {n},{'el' if n % 4 == 0 else 'en'},F-{n}\n")
-    created = amends(
-        "notices", "create", incident_id, "--name", "Corrected tax forms",
-        "--texts", str(tmp_path / "texts.json"),
-        "--recipients", str(tmp_path / "people.csv"),
-        "--rate", "100000",
-    )  # fmt: skip
-    run_id = re.search(r"Notice (\d+)", created).group(1)
-    return env, run_id, amends
 
 
 def _rows(database: str, sql: str) -> list[tuple]:
@@ -113,16 +86,12 @@ def test_two_workers_share_a_notice_and_run_each_periodic_job_once(
     ]
     try:
         # Both start at once and race for the same periodic slots.
-        deadline = time.monotonic() + 60
-        while not all("started" in log.read_text() for log in logs):
-            assert time.monotonic() < deadline, [log.read_text() for log in logs]
-            time.sleep(0.1)
+        started = wait_until(lambda: all("started" in log.read_text() for log in logs), 60)
+        assert started, [log.read_text() for log in logs]
         assert "started" in amends("notices", "start", run_id)
         assert smtp_server.wait_for(PEOPLE, timeout=240), len(smtp_server.envelopes)
-        deadline = time.monotonic() + 30
-        while _rows(database, "SELECT state FROM comms_noticerun") != [("done",)]:
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        done = [("done",)]
+        assert wait_until(lambda: _rows(database, "SELECT state FROM comms_noticerun") == done, 30)
         time.sleep(1)  # let anything else on its way arrive
     finally:
         for worker in workers:

@@ -22,12 +22,24 @@ class Tasks(Worker):
     say: Callable[[str], None] = print
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        super().run_task(db_task_result)
-        db_task_result.refresh_from_db(fields=["status", "return_value"])
+        super().run_task(db_task_result)  # sets the result's status and value on it
         if db_task_result.status == TaskResultStatus.FAILED:
             self.say(f"{db_task_result.task_name} failed (task {db_task_result.pk}).")
         elif db_task_result.return_value:
             self.say(f"{db_task_result.task_name}: {db_task_result.return_value}")
+
+    @classmethod
+    def for_all_queues(cls, worker_id: str) -> "Tasks":
+        return cls(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=1,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
 
     def run_one(self) -> bool:
         """Run the next ready task, if any; True when one ran."""
@@ -69,16 +81,7 @@ class Command(BaseCommand):
         if interval <= 0 or check_every <= 0:
             raise CommandError("--interval and --check-every must be more than 0")
         worker_id = f"amends-{uuid.uuid4().hex[:12]}"
-        tasks = Tasks(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=1,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
+        tasks = Tasks.for_all_queues(worker_id)
 
         def request_stop(signum, frame):
             stopping.set()  # a notice task in progress stops after the message in hand
