@@ -20,7 +20,6 @@ urlpatterns = [
     path("", include("amends.incidents.urls")),
     path("", include("amends.recovery.urls")),
     path("", include("amends.signals.urls")),
-    path("", include("amends.health.urls")),
     path("", include("amends.complaints.urls")),
     path("", include("amends.comms.urls")),
     path("", include("amends.notices.urls")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account, Contact
 from amends.comms.models import MessageKind, MessageTemplate
+from amends.comms.selectors import template_pick, user_can_edit_templates
 from amends.core.sandbox import RenderError, render_text
 from amends.customerpage.selectors import share_live_for, share_url
 from amends.people.access import user_is_admin
@@ -101,11 +102,6 @@ def languages_for(*codes: str) -> list[str]:
             if candidate and candidate not in wanted:
                 wanted.append(candidate)
     return wanted
-
-
-def template_pick(*, kind: str, languages: list[str]) -> MessageTemplate | None:
-    found = {t.language: t for t in MessageTemplate.objects.filter(kind=kind)}
-    return next((found[code] for code in languages if code in found), None)
 
 
 # -- the context ---------------------------------------------------------------
@@ -349,18 +345,7 @@ def case_draft(
     )
 
 
-# -- who edits them, and the one write ------------------------------------------------
-
-
-def user_can_edit_templates(user) -> bool:
-    """Templates speak for every team: managers and admins edit them, the rest read."""
-    if user_is_admin(user):
-        return True
-    return Membership.objects.filter(user=user, role=Role.MANAGER).exists()
-
-
-def user_can_read_templates(user) -> bool:
-    return user_is_admin(user) or Membership.objects.filter(user=user).exists()
+# -- the one write ----------------------------------------------------------------------
 
 
 @transaction.atomic

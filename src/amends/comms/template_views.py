@@ -27,9 +27,8 @@ from amends.comms.rendering import (
     case_context,
     message_render,
     message_template_save,
-    user_can_edit_templates,
-    user_can_read_templates,
 )
+from amends.comms.selectors import user_can_edit_templates, user_can_read_templates
 from amends.comms.value import (
     value_context,
     value_period_default,

@@ -38,7 +38,12 @@ def test_an_agent_declares_an_incident_with_the_account_picker(page, people, acc
     row = page.locator(f"#affected-{account.pk}")
     expect(row).to_contain_text("Harbor Printing Ltd")
     row.locator(f'input[name="units-{account.pk}"]').fill("120")
-    row.locator(f'input[name="impact-{account.pk}"]').fill("Paid twice")
+    impact = row.locator(f'input[name="impact-{account.pk}"]')
+    impact.fill("Paid twice")
+    # Leaving the field changes the form, and the "happened before" hint asks again:
+    # let it answer first, so the page does not move under the click.
+    with page.expect_response("**/incidents/similar/**"):
+        impact.blur()
 
     page.get_by_role("button", name="Declare and open the cases").click()
 
