@@ -128,6 +128,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--limit", type=float, default=5400, help="seconds for the whole run")
     parser.add_argument("--keep", action="store_true", help="keep the database directory")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a directory kept by --keep: migrate its database and time it again, no rebuild",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results")
     return parser.parse_args(argv)
 
@@ -163,6 +168,7 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
         sqlite_version = db.execute("SELECT sqlite_version()").fetchone()[0]
     print(f"Open cases: {open_cases:,}; signals: {signals:,}")
     return {
+        "accounts": args.accounts,
         "timings": {k: round(v, 1) for k, v in timings.items()},
         "open_cases": open_cases,
         "signals": signals,
@@ -231,7 +237,14 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         AMENDS_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
-    world = build(args, env, database, deadline)
+    world_file = workdir / "world.json"
+    if args.reuse:
+        run(["migrate", "--no-input", "-v", "0"], env, deadline, 1800)
+        world = json.loads(world_file.read_text())
+        print(f"Reusing {database}: {world['open_cases']:,} open cases")
+    else:
+        world = build(args, env, database, deadline)
+        world_file.write_text(json.dumps(world))
     token = run(["token", "create", "--user", ADMIN, "--name", "bench"], env, deadline, 120)
     port = args.port or free_port()
     if not port_is_free(port):
@@ -282,7 +295,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
     now = datetime.now(UTC).astimezone()
     meta = {
         "date": now.strftime("%Y-%m-%d"),
-        "accounts": args.accounts,
+        "accounts": world["accounts"],
         "signals": world["signals"],
         "open_cases": world["open_cases"],
         "build_seconds": world["timings"],
@@ -323,7 +336,12 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     deadline = Deadline(args.limit)
-    workdir = Path(tempfile.mkdtemp(prefix="amends-scale-"))
+    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="amends-scale-"))
+    if args.reuse:
+        args.keep = True
+        if not (workdir / "world.json").exists():
+            print(f"{workdir} holds no world.json: build with --keep first", file=sys.stderr)
+            return 2
     try:
         return bench(args, workdir, deadline)
     except BenchError as error:

@@ -214,11 +214,14 @@ TASKS = tasks_from_env()
 # How many workers send one notice side by side (each at its share of the rate).
 AMENDS_NOTICE_SENDERS = env_int("AMENDS_NOTICE_SENDERS", 2, minimum=1)
 
-# In the database, so every server process shares it (a migration makes the table).
+# In the database, so every server process shares it (a migration makes the table):
+# the feedback form's rate limits and the insights dashboards. Room for 10,000 entries
+# (Django's 300 would start dropping rate limits after some 300 dashboards).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "amends_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
 

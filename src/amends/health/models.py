@@ -200,6 +200,35 @@ class HealthSnapshot(models.Model):
         return f"{self.account_id} {self.day}: {self.score}"
 
 
+class HealthDay(models.Model):
+    """One day's snapshots summed per team, segment, band and currency: the insights'
+    history reads these few hundred rows a day instead of every account's snapshot.
+    Written by the rescore with the day's snapshots, in the same transaction; the
+    values, currencies and lifecycles are the accounts' as they were that day.
+    ``amends rollups --check`` compares them with the snapshots, ``--rebuild`` rewrites."""
+
+    day = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    segment = models.CharField(max_length=16, choices=Segment.choices, blank=True)
+    band = models.CharField(max_length=8, choices=Band.choices)
+    currency = models.CharField(max_length=3)
+    # Churned or parting that day: left out of the revenue at risk.
+    closed = models.BooleanField()
+    accounts = models.PositiveIntegerField()
+    annual_value = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "segment", "band", "currency", "closed"],
+                name="health_day_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.team_id} {self.segment}/{self.band}: {self.accounts}"
+
+
 class RevenueAtRisk(models.Model):
     """Per team and currency, as of the last rescore: the annual value of the accounts
     whose health is red or whose segment is satisfied but at risk, churned and parting

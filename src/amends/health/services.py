@@ -49,6 +49,7 @@ from amends.health.models import (
     RevenueAtRisk,
     Segment,
 )
+from amends.health.rollups import health_days_write
 from amends.health.rules import CLOSED_LIFECYCLES as CLOSED
 from amends.health.rules import Assessment, at_risk_cases_open
 from amends.health.scoring import (
@@ -381,6 +382,7 @@ def _write(scores: Scores, past: Past, *, settings: HealthSettings, now: datetim
         chunk = gone[start : start + 500]
         AccountHealth.objects.filter(account_id__in=chunk).delete()
         HealthSnapshot.objects.filter(account_id__in=chunk, day=today).delete()
+    health_days_write([today])
     RevenueAtRisk.objects.all().delete()
     RevenueAtRisk.objects.bulk_create(
         RevenueAtRisk(team_id=team, currency=currency, total=total, accounts=count, computed_at=now)

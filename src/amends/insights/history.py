@@ -1,18 +1,19 @@
 """The figures with a history: accounts per loyalty segment and revenue at risk, day by
-day (or week by week), read from the daily health snapshots. The same conventions as
-``metrics``: the reader's teams, an optional segment, a period of dates."""
+day (or week by week), read from the daily sums the rescore writes with its snapshots
+(``HealthDay``: a few hundred rows a day, not one per account). The same conventions
+as ``metrics``: the reader's teams, a period of dates, and an optional segment, which
+here is each day's: the accounts in that segment on that day."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amends.health.models import Band, HealthSnapshot
+from amends.health.models import Band, HealthDay
 from amends.health.models import Segment as LoyaltySegment
-from amends.health.rules import CLOSED_LIFECYCLES
-from amends.insights.metrics import _money, _segment, _teams
+from amends.insights.metrics import _money, _teams
 
 DAILY_UP_TO_DAYS = 31
 SAMPLING = gettext_lazy(
@@ -27,7 +28,7 @@ def snapshot_days(start: date, end: date) -> tuple[str, list[date]]:
     week instead of a DISTINCT over every account's snapshots."""
     if end < start:
         raise ValueError("The period ends before it starts.")
-    snapshots = HealthSnapshot.objects.order_by("-day").values_list("day", flat=True)
+    snapshots = HealthDay.objects.order_by("-day").values_list("day", flat=True)
     if (end - start).days + 1 <= DAILY_UP_TO_DAYS:
         buckets = [(start + timedelta(days=n),) * 2 for n in range((end - start).days + 1)]
         sampling = "day"
@@ -42,10 +43,15 @@ def snapshot_days(start: date, end: date) -> tuple[str, list[date]]:
     return sampling, [day for day in days if day is not None]
 
 
-def _snapshots(teams: set[int] | None, segment: str | None, days: list[date]):
-    return HealthSnapshot.objects.filter(
-        _teams("account__team_id", teams), _segment("account", segment), day__in=days
-    ).order_by()
+def _on_the_day(segment: str | None) -> str:
+    if not segment:
+        return ""
+    return " " + _("Only the accounts in the chosen segment on each sampled day are counted.")
+
+
+def _sums(teams: set[int] | None, segment: str | None, days: list[date]):
+    on_the_day = Q(segment=segment) if segment else Q()
+    return HealthDay.objects.filter(_teams("team_id", teams), on_the_day, day__in=days).order_by()
 
 
 def segments_over_time(
@@ -54,10 +60,10 @@ def segments_over_time(
     sampling, days = snapshot_days(start, end)
     counts = {
         (day, kind): n
-        for day, kind, n in _snapshots(teams, segment, days)
+        for day, kind, n in _sums(teams, segment, days)
         .exclude(segment="")
         .values_list("day", "segment")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("accounts"))
         .values_list("day", "segment", "n")
     }
     return {
@@ -67,7 +73,8 @@ def segments_over_time(
             "were kept have none and are not counted."
         )
         + " "
-        + str(SAMPLING),
+        + str(SAMPLING)
+        + _on_the_day(segment),
         "sampling": sampling,
         "by_day": [
             {"day": day.isoformat(), **{s: counts.get((day, s), 0) for s in LoyaltySegment.values}}
@@ -82,12 +89,11 @@ def revenue_at_risk_over_time(
     sampling, days = snapshot_days(start, end)
     sums = {
         (day, currency): (total, n)
-        for day, currency, total, n in _snapshots(teams, segment, days)
-        .filter(Q(band=Band.RED) | Q(segment=LoyaltySegment.AT_RISK))
-        .exclude(account__lifecycle__in=CLOSED_LIFECYCLES)
-        .values_list("day", "account__currency")
-        .annotate(total=Sum("account__annual_value"), n=Count("id"))
-        .values_list("day", "account__currency", "total", "n")
+        for day, currency, total, n in _sums(teams, segment, days)
+        .filter(Q(band=Band.RED) | Q(segment=LoyaltySegment.AT_RISK), closed=False)
+        .values_list("day", "currency")
+        .annotate(total=Sum("annual_value"), n=Sum("accounts"))
+        .values_list("day", "currency", "total", "n")
     }
     currencies = sorted({currency for _day, currency in sums})
     nothing = (Decimal(0), 0)
@@ -96,11 +102,13 @@ def revenue_at_risk_over_time(
             "Per sampled day and currency: the annual value of the accounts whose snapshot "
             "that day was red or 'satisfied but at risk' (the accounts list's rule, applied "
             "to each day's snapshot). Values, currencies and lifecycles are the accounts' "
-            "as they are now, as the timeline keeps no history of values: accounts churned "
-            "or parting now are left out of every day."
+            "as they were when that day was scored (for days scored before Amends kept "
+            "daily sums, as they were when it started to): accounts churned or parting "
+            "that day are left out."
         )
         + " "
-        + str(SAMPLING),
+        + str(SAMPLING)
+        + _on_the_day(segment),
         "sampling": sampling,
         "days": [day.isoformat() for day in days],
         "by_currency": {

@@ -13,10 +13,10 @@ from django.utils import timezone
 from amends.insights.figures import card_build, figure_csv_rows
 from amends.insights.forms import InsightsFilterForm
 from amends.insights.selectors import (
-    FIGURES,
     NOW_FIGURES,
     figure_compute,
     figure_get,
+    figures_compute,
     insights_teams_for,
 )
 from amends.people.access import READ, teams_for
@@ -35,13 +35,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         scope = form.scope(teams=teams, now=timezone.now())
         cards = [
-            card_build(
-                key=key,
-                data=figure_compute(key=key, scope=scope),
-                scope=scope,
-                now=key in NOW_FIGURES,
-            )
-            for key in FIGURES
+            card_build(key=key, data=data, scope=scope, now=key in NOW_FIGURES)
+            for key, data in figures_compute(scope=scope).items()
         ]
         data = form.cleaned_data
         # The links carry the period as shown, so a file downloaded tomorrow matches.

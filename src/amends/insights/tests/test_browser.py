@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from amends.health.models import AccountHealth, HealthSnapshot
+from amends.health.rollups import health_days_rebuild
 from amends.insights.selectors import FIGURES
 from conftest import browser_login
 
@@ -35,6 +36,7 @@ def history(incidents, account):
     AccountHealth.objects.create(
         account=account, score=30, band="red", segment="at_risk", scored_at=timezone.now()
     )
+    health_days_rebuild()  # as the rescore sums its snapshots
     return incidents
 
 

@@ -1,4 +1,5 @@
-"""Accounts per segment and revenue at risk over time, from hand-made daily snapshots.
+"""Accounts per segment and revenue at risk over time, from hand-made daily snapshots
+summed as the rescore sums them (``health_days_rebuild``, as after an upgrade).
 
 The snapshots (band/segment; "—" is a snapshot from before segments were kept):
 
@@ -20,6 +21,7 @@ import pytest
 
 from amends.accounts.models import Account
 from amends.health.models import AccountHealth, HealthSnapshot
+from amends.health.rollups import health_days_rebuild
 from amends.insights import history as figures
 
 # 37 days, so one sampled day per ISO week: the weeks start on 02-24, 03-03, 03-10,
@@ -71,6 +73,7 @@ def history(people):
             segment="at_risk" if name == "P" else "loyal",
             scored_at=datetime(2025, 4, 7, tzinfo=UTC),
         )
+    health_days_rebuild()
     return people
 
 
@@ -132,24 +135,24 @@ def test_it_reads_every_snapshot_day_of_a_short_period(history):
     ]
 
 
-def test_it_follows_the_accounts_in_a_segment_now_through_their_history(history):
-    # Only P is satisfied but at risk now: its history, whatever its segment then.
+def test_it_counts_only_the_accounts_in_the_chosen_segment_on_each_day(history):
+    # Satisfied but at risk: Q on 03-02, P and Q on 03-08, nobody on 03-12, Q on 03-25.
     segments = figures.segments_over_time(teams=None, segment="at_risk", **WEEKS)
     assert [(d["loyal"], d["at_risk"], d["unhappy"]) for d in segments["by_day"]] == [
-        (1, 0, 0),
         (0, 1, 0),
-        (0, 0, 1),
-        (1, 0, 0),
+        (0, 2, 0),
+        (0, 0, 0),
+        (0, 1, 0),
     ]
+    assert "chosen segment on each sampled day" in segments["definition"]
     revenue = figures.revenue_at_risk_over_time(teams=None, segment="at_risk", **WEEKS)
     assert [p["total"] for p in revenue["by_currency"]["EUR"]] == [
+        "500.00",
+        "1500.00",
         "0.00",
-        "1000.00",
-        "1000.00",
-        "0.00",
+        "500.00",
     ]
     assert list(revenue["by_currency"]) == ["EUR"]
-    assert figures.segments_over_time(teams=None, segment="unhappy", **WEEKS)["by_day"] == [
-        {"day": day, "loyal": 0, "at_risk": 0, "unhappy": 0}
-        for day in ("2025-03-02", "2025-03-08", "2025-03-12", "2025-03-25")
-    ]
+    # Unhappy: R and S (churned now, but counted among the segments), S and South's T, P.
+    unhappy = figures.segments_over_time(teams=None, segment="unhappy", **WEEKS)["by_day"]
+    assert [d["unhappy"] for d in unhappy] == [2, 2, 1, 0]

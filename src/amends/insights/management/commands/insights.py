@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 "segment": scope.segment or "",
                 "start": scope.start.isoformat(),
                 "end": scope.end.isoformat(),
-                "figures": figures_compute(scope=scope),
+                "figures": figures_compute(scope=scope, cached=False),
             }
         else:
             body = figure_compute(key=figure, scope=scope)

@@ -1,0 +1,85 @@
+"""Each day's health summed for the insights' history (``HealthDay``): written by the
+rescore for today, rebuilt or checked against the snapshots by ``amends rollups``."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import BooleanField, Case, Count, Sum, Value, When
+
+from amends.health.models import HealthDay, HealthSnapshot
+from amends.health.rules import CLOSED_LIFECYCLES
+
+DAYS_PER_QUERY = 7
+ROW = ("day", "team_id", "segment", "band", "currency", "closed")
+
+
+def _sums(days: list[date]) -> dict[tuple[Any, ...], tuple[int, Any]]:
+    """(day, team, segment, band, currency, closed) -> (accounts, annual value) from the
+    snapshots of ``days``: one GROUP BY, which the snapshots' day index answers."""
+    closed = Case(
+        When(account__lifecycle__in=CLOSED_LIFECYCLES, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    grouped = (
+        HealthSnapshot.objects.filter(day__in=days)
+        .order_by()
+        .annotate(closed=closed)
+        .values_list("day", "account__team_id", "segment", "band", "account__currency", "closed")
+        .annotate(accounts=Count("id"), value=Sum("account__annual_value"))
+    )
+    return {tuple(row[:6]): (row[6], row[7]) for row in grouped}
+
+
+def _stored(days: list[date]) -> dict[tuple[Any, ...], tuple[int, Any]]:
+    rows = HealthDay.objects.filter(day__in=days).values_list(
+        "day", "team_id", "segment", "band", "currency", "closed", "accounts", "annual_value"
+    )
+    return {tuple(row[:6]): (row[6], row[7]) for row in rows}
+
+
+@transaction.atomic
+def health_days_write(days: Iterable[date]) -> int:
+    """Replace the rollup rows of ``days`` with the sums of their snapshots (a day
+    without snapshots keeps no row); returns how many rows were written."""
+    wanted = sorted(set(days))
+    written = 0
+    for start in range(0, len(wanted), DAYS_PER_QUERY):
+        chunk = wanted[start : start + DAYS_PER_QUERY]
+        HealthDay.objects.filter(day__in=chunk).delete()
+        rows = [
+            HealthDay(**dict(zip(ROW, key, strict=True)), accounts=n, annual_value=value or 0)
+            for key, (n, value) in _sums(chunk).items()
+        ]
+        HealthDay.objects.bulk_create(rows, batch_size=500)
+        written += len(rows)
+    return written
+
+
+def snapshot_days_all() -> list[date]:
+    return list(HealthSnapshot.objects.order_by("day").values_list("day", flat=True).distinct())
+
+
+def health_days_rebuild() -> int:
+    """Every day's rollup rewritten from the snapshots (and days without any dropped)."""
+    with transaction.atomic():
+        HealthDay.objects.exclude(day__in=snapshot_days_all()).delete()
+        return health_days_write(snapshot_days_all())
+
+
+def health_days_check() -> list[date]:
+    """The days whose rollup rows differ from the sums of their snapshots, or that
+    have rows and no snapshots: empty when the history the insights show is true."""
+    days = sorted(set(snapshot_days_all()) | set(HealthDay.objects.values_list("day", flat=True)))
+    wrong = []
+    for start in range(0, len(days), DAYS_PER_QUERY):
+        chunk = days[start : start + DAYS_PER_QUERY]
+        sums, stored = _sums(chunk), _stored(chunk)
+        for day in chunk:
+            mine = {k: (n, v or 0) for k, (n, v) in sums.items() if k[0] == day}
+            kept = {k: v for k, v in stored.items() if k[0] == day}
+            if mine != kept:
+                wrong.append(day)
+    return wrong
