@@ -61,7 +61,9 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["team", "-received_at"], name="complaint_team_newest"),
+            # The inbox, newest first: a team's, and every team's (an administrator's).
+            models.Index(fields=["team", "-received_at", "-id"], name="complaint_team_newest"),
+            models.Index(fields=["-received_at", "-id"], name="complaint_newest"),
             models.Index(
                 fields=["acknowledged_at", "acknowledge_by"], name="complaint_unacknowledged"
             ),
