@@ -6,7 +6,8 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from amends.incidents.models import AffectedAccount, Incident, Severity
@@ -173,28 +174,32 @@ def recurring_causes(
 
 
 def open_work(*, teams: set[int] | None, now: datetime, segment: str | None = None) -> dict:
-    steps = (
-        CaseStep.objects.filter(
-            _teams("case__account__team_id", teams),
-            _segment("case__account", segment),
-            case__closed_at__isnull=True,
-            done_at__isnull=True,
-        )
-        .order_by("case_id", "order")
-        .values_list("case_id", "case__playbook__kind", "key", "due_at", "case__paused_at")
-    )
-    stage: dict[int, tuple[str, str]] = {}
-    late_steps = 0
-    for case_id, kind, key, due_at, paused_at in steps:
-        stage.setdefault(case_id, (kind, key))
-        # A paused clock stops where it was paused, as the case page shows it.
-        late_steps += (paused_at or now) > due_at
+    # Counted by the database: a case's stage is one index seek into its steps.
     open_cases = RecoveryCase.objects.filter(
         _teams("account__team_id", teams), _segment("account", segment), closed_at__isnull=True
-    ).values_list("id", "playbook__kind")
-    counts: Counter[tuple[str, str]] = Counter(
-        stage.get(case_id, (kind, "all_steps_done")) for case_id, kind in open_cases
     )
+    first_unfinished = (
+        CaseStep.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+        .order_by("order")
+        .values("key")[:1]
+    )
+    counts = {
+        (kind, stage): n
+        for kind, stage, n in open_cases.annotate(
+            stage=Coalesce(Subquery(first_unfinished), Value("all_steps_done"))
+        )
+        .order_by()
+        .values_list("playbook__kind", "stage")
+        .annotate(n=Count("id"))
+    }
+    # A paused clock stops where it was paused, as the case page shows it.
+    late_steps = CaseStep.objects.filter(
+        _teams("case__account__team_id", teams),
+        _segment("case__account", segment),
+        case__closed_at__isnull=True,
+        done_at__isnull=True,
+        due_at__lt=Coalesce("case__paused_at", Value(now)),
+    ).count()
     late_commitments = Commitment.objects.filter(
         _teams("case__account__team_id", teams),
         _segment("case__account", segment),

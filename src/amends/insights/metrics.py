@@ -9,7 +9,7 @@ A period ``start`` to ``end`` is a pair of dates, both included, read in the sit
 time zone: from ``start`` 00:00 up to (not including) the day after ``end``.
 
 Every figure also takes ``segment``: only the accounts whose loyalty segment is that
-one as of the latest rescore (``AccountHealth.segment``; an account never scored is
+one as of the latest rescore (``Account.health_segment``; an account never scored is
 in none). Incident-based figures keep the incidents that affected at least one such
 account.
 """
@@ -39,8 +39,9 @@ def _teams(field: str, teams: set[int] | None) -> Q:
 
 def _segment(account: str, segment: str | None) -> Q:
     """Only accounts (reached through the path ``account``) in ``segment`` now."""
+    # The segment the latest rescore copied onto the account's row: no join to its health.
     prefix = f"{account}__" if account else ""
-    return Q(**{f"{prefix}health__segment": segment}) if segment else Q()
+    return Q(**{f"{prefix}health_segment": segment}) if segment else Q()
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -15,6 +15,7 @@ OWN = [
     "remind",
     "notices",
     "rescore",
+    "rollups",
     "demo",
     "import",
     "export",

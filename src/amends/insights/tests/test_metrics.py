@@ -395,11 +395,13 @@ def test_it_refuses_a_period_that_ends_before_it_starts():
 
 
 def segment_now(segment, *accounts):
-    """What the latest rescore said: only the segment matters to the filter."""
+    """What the latest rescore said (and copied onto the account's row, where the filter
+    reads it): only the segment matters to the filter."""
     for account in accounts:
         AccountHealth.objects.create(
             account=account, score=50, band="yellow", segment=segment, scored_at=at(4, 1)
         )
+        Account.objects.filter(pk=account.pk).update(health_band="yellow", health_segment=segment)
 
 
 @pytest.fixture
