@@ -50,7 +50,7 @@ from accounts import (
     web_login,
 )
 from common import free_port, git_commit, markdown_table
-from health import insert_signals
+from health import insert_signals, signal_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -129,6 +129,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=float, default=5400, help="seconds for the whole run")
     parser.add_argument("--keep", action="store_true", help="keep the database directory")
     parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="build in the PostgreSQL that AMENDS_DATABASE_URL names (scripts/with-postgres)",
+    )
+    parser.add_argument(
         "--reuse",
         type=Path,
         help="a directory kept by --keep: migrate its database and time it again, no rebuild",
@@ -145,7 +150,10 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
     run(["demo", "--accounts", str(args.accounts), "--seed", str(SEED)], env, deadline, 3000)
     timings["demo"] = time.perf_counter() - started
     print(f"Inserting {args.signals:,} signals…", flush=True)
-    timings["signals"] = insert_signals(database, args.signals, datetime.now(UTC))
+    if args.postgres:
+        timings["signals"] = insert_signals_postgres(env, args.signals, datetime.now(UTC))
+    else:
+        timings["signals"] = insert_signals(database, args.signals, datetime.now(UTC))
     started = time.perf_counter()
     run(["rescore"], env, deadline, 1800)
     timings["rescore"] = time.perf_counter() - started
@@ -154,18 +162,24 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
     script = CASES.format(seed=SEED, incidents=args.incidents, affected=args.affected)
     made = json.loads(run(["shell", "-c", script], env, deadline, 3600).strip().splitlines()[-1])
     timings["cases"] = time.perf_counter() - started
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        (open_cases,) = db.execute(
-            "SELECT count(*) FROM recovery_recoverycase WHERE closed_at IS NULL"
-        ).fetchone()
-        (signals,) = db.execute("SELECT count(*) FROM signals_signal").fetchone()
-        (case_id,) = db.execute(
-            "SELECT id FROM recovery_recoverycase ORDER BY id LIMIT 1 OFFSET ?", (open_cases // 2,)
-        ).fetchone()
-        (account_id,) = db.execute(
-            "SELECT account_id FROM recovery_recoverycase WHERE id = ?", (case_id,)
-        ).fetchone()
-        sqlite_version = db.execute("SELECT sqlite_version()").fetchone()[0]
+    with contextlib.closing(_connect(env, database)) as db:
+        if args.postgres:
+            # Statistics, as autovacuum would gather them on a live database.
+            db.execute("ANALYZE")
+        (open_cases,) = _one(
+            db, "SELECT count(*) FROM recovery_recoverycase WHERE closed_at IS NULL"
+        )
+        (signals,) = _one(db, "SELECT count(*) FROM signals_signal")
+        (case_id,) = _one(
+            db, "SELECT id FROM recovery_recoverycase ORDER BY id LIMIT 1 OFFSET ?", open_cases // 2
+        )
+        (account_id,) = _one(
+            db, "SELECT account_id FROM recovery_recoverycase WHERE id = ?", case_id
+        )
+        if args.postgres:
+            version = "PostgreSQL " + _one(db, "SHOW server_version")[0].split()[0]
+        else:
+            version = "SQLite " + _one(db, "SELECT sqlite_version()")[0]
     print(f"Open cases: {open_cases:,}; signals: {signals:,}")
     return {
         "accounts": args.accounts,
@@ -175,8 +189,41 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
         "incident_id": made["incidents"][len(made["incidents"]) // 2],
         "case_id": case_id,
         "account_id": account_id,
-        "sqlite": sqlite_version,
+        "database": version,
     }
+
+
+def _connect(env: dict, database: Path):
+    """The bench's own connection: psycopg for PostgreSQL, sqlite3 read-only otherwise."""
+    url = env["AMENDS_DATABASE_URL"]
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True)
+    return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+
+
+def _one(db, sql: str, *params) -> tuple:
+    if not isinstance(db, sqlite3.Connection):
+        sql = sql.replace("?", "%s")
+    return db.execute(sql, params).fetchone()
+
+
+def insert_signals_postgres(env: dict, total: int, now: datetime) -> float:
+    """As ``insert_signals`` does on SQLite: the same rows, straight into the table."""
+    import psycopg
+
+    started = time.perf_counter()
+    sql = (
+        "INSERT INTO signals_signal (account_id, kind, at, source, external_id, value, "
+        "currency, metric, text, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    with psycopg.connect(env["AMENDS_DATABASE_URL"]) as db:
+        rows = signal_rows(db, total, now, SEED)
+        with db.cursor() as cursor:
+            while batch := [row for _, row in zip(range(50_000), rows, strict=False)]:
+                cursor.executemany(sql, batch)
+    return time.perf_counter() - started
 
 
 def pages(world: dict) -> list[Case]:
@@ -230,8 +277,14 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
     log = workdir / "server.log"
     alphabet = string.ascii_letters + string.digits
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
+    if args.postgres:
+        url = os.environ.get("AMENDS_DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise BenchError("--postgres: run under scripts/with-postgres (no PostgreSQL URL)")
+        env["AMENDS_DATABASE_URL"] = url
+    else:
+        env["AMENDS_DATABASE_URL"] = f"sqlite:///{database}"
     env.update(
-        AMENDS_DATABASE_URL=f"sqlite:///{database}",
         AMENDS_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         AMENDS_ALLOWED_HOSTS="127.0.0.1",
         AMENDS_LOG_LEVEL="WARNING",
@@ -300,7 +353,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         "open_cases": world["open_cases"],
         "build_seconds": world["timings"],
         "requests": args.requests,
-        "sqlite": world["sqlite"],
+        "database": world.get("database") or "SQLite " + world.get("sqlite", "?"),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "commit": git_commit(),
@@ -310,7 +363,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
     }
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        stem = RESULTS / f"scale-{meta['date']}"
+        stem = RESULTS / f"scale-{meta['date']}{'-postgresql' if args.postgres else ''}"
         stem.with_suffix(".json").write_text(
             json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=2) + "\n"
         )
@@ -318,7 +371,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
             f"# Scale benchmark, {meta['date']}",
             "",
             f"{meta['accounts']:,} accounts, {meta['signals']:,} signals, "
-            f"{meta['open_cases']:,} open cases; SQLite {meta['sqlite']}, {meta['server']}, "
+            f"{meta['open_cases']:,} open cases; {meta['database']}, {meta['server']}, "
             f"{meta['cpus']} CPUs, commit `{meta['commit']}`. {args.requests} sequential "
             f"requests per page after warm-up; ms, client-side. Load average "
             f"{meta['load_average'][0]} before, {meta['load_average'][1]} after.",
@@ -336,6 +389,9 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     deadline = Deadline(args.limit)
+    if args.reuse and args.postgres:
+        print("--reuse works with SQLite only (the PostgreSQL is thrown away)", file=sys.stderr)
+        return 2
     workdir = args.reuse or Path(tempfile.mkdtemp(prefix="amends-scale-"))
     if args.reuse:
         args.keep = True
