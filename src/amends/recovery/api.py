@@ -1,18 +1,27 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
 from amends.core.api import ERRORS
+from amends.core.pagination import page_of
 from amends.people.access import WRITE
 from amends.people.models import User
 from amends.people.selectors import team_workers
-from amends.recovery.models import Commitment, Playbook
+from amends.recovery.models import Commitment, Playbook, RecoveryCase
 from amends.recovery.opening import case_open
-from amends.recovery.selectors import case_get_for, case_visible_to, step_state
+from amends.recovery.selectors import (
+    CaseProgress,
+    case_get_for,
+    case_list,
+    case_progress,
+    step_state,
+)
 from amends.recovery.services import (
     case_close,
     case_pause,
@@ -130,6 +139,71 @@ class CaseOut(Schema):
         return list(obj.escalations.all())
 
 
+class ProgressOut(Schema):
+    done: int = Field(description="steps done or skipped")
+    total: int = Field(description="steps in all")
+    late: int = Field(description="unfinished steps past their due time")
+    broken: int = Field(description="broken promises")
+
+
+class CaseSummaryOut(Schema):
+    """A case as the list shows it; ``GET /cases/{id}`` has its steps, records,
+    commitments and escalations."""
+
+    id: int
+    account_id: int
+    account: str = Field(description="the account's name")
+    team: str = Field(description="the account's team (slug)")
+    playbook: str
+    incident_id: int | None
+    owner: str | None
+    state: str = Field(description="open, paused or closed")
+    severity: int
+    last_chance: bool
+    opened_at: datetime
+    closed_at: datetime | None
+    outcome: str
+    progress: ProgressOut
+    next_due_at: datetime | None = Field(description="when the next unfinished step is due")
+    url: str
+
+
+class CasePage(Schema):
+    items: list[CaseSummaryOut]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+class CaseQuery(Schema):
+    include_closed: bool = False
+    page: int = Field(1, ge=1)
+    page_size: int = Field(25, ge=1, le=200)
+
+
+def _summary(case: RecoveryCase, progress: CaseProgress) -> dict:
+    state = "closed" if case.is_closed else "paused" if case.is_paused else "open"
+    return {
+        "id": case.pk,
+        "account_id": case.account_id,
+        "account": case.account.name,
+        "team": case.account.team.slug,
+        "playbook": case.playbook.kind,
+        "incident_id": case.incident_id,
+        "owner": case.owner.username if case.owner else None,
+        "state": state,
+        "severity": case.severity,
+        "last_chance": case.last_chance,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "outcome": case.outcome,
+        "progress": progress,
+        "next_due_at": None if case.is_closed else progress.next_due,
+        "url": reverse("recovery:case", args=[case.pk]),
+    }
+
+
 class CaseIn(Schema):
     account_id: int
     playbook: str = Field(description="mistake, thaw, complaint or parting")
@@ -176,7 +250,7 @@ def _user(username: str | None, default: User, field: str, team_id: int) -> User
     return user
 
 
-# What CaseOut shows of each case, fetched a relation at a time rather than a case at a time.
+# What CaseOut shows of a case, a query per relation rather than one per row.
 CASE_DETAIL = ["steps", "commitments__owner", "records__by", "escalations__recipient"]
 
 
@@ -184,16 +258,29 @@ def _case(request, case_id: int):
     return case_get_for(user=request.user, case_id=case_id)
 
 
-@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="Open cases you can see")
-def list_cases(request, include_closed: bool = False):
-    cases = (
-        case_visible_to(request.user)
-        .select_related("playbook", "owner")
-        .prefetch_related(*CASE_DETAIL)
-    )
-    if not include_closed:
-        cases = cases.filter(closed_at__isnull=True)
-    return list(cases[:200])
+def _case_detail(request, case_id: int):
+    case = _case(request, case_id)
+    prefetch_related_objects([case], *CASE_DETAIL)
+    return case
+
+
+@router.get(
+    "/cases",
+    response={200: CasePage, **ERRORS},
+    summary="Cases you can see: the open ones most urgent first, a page at a time",
+)
+def list_cases(request, query: Query[CaseQuery]):
+    cases = case_list(user=request.user, include_closed=query.include_closed)
+    page = page_of(cases.select_related("account__team"), query.page, query.page_size)
+    listed = list(page.object_list)
+    progress = case_progress(listed, now=timezone.now())
+    return {
+        "items": [_summary(case, progress[case.pk]) for case in listed],
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "page_size": query.page_size,
+    }
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case without an incident")
@@ -214,7 +301,7 @@ def open_case(request, payload: CaseIn):
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="Read a case")
 def read_case(request, case_id: int):
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 def _step(case, step_id: int):
@@ -228,26 +315,26 @@ def _step(case, step_id: int):
 def complete_step(request, case_id: int, step_id: int):
     case = _case(request, case_id)
     step_complete(actor=Actor.api(request), step=_step(case, step_id))
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 @router.post("/cases/{case_id}/steps/{step_id}/skip", response={200: CaseOut, **ERRORS})
 def skip_step(request, case_id: int, step_id: int, payload: ReasonIn):
     case = _case(request, case_id)
     step_skip(actor=Actor.api(request), step=_step(case, step_id), reason=payload.reason)
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 @router.post("/cases/{case_id}/pause", response={200: CaseOut, **ERRORS})
 def pause_case(request, case_id: int, payload: ReasonIn):
     case_pause(actor=Actor.api(request), case=_case(request, case_id), reason=payload.reason)
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 @router.post("/cases/{case_id}/resume", response={200: CaseOut, **ERRORS})
 def resume_case(request, case_id: int):
     case_resume(actor=Actor.api(request), case=_case(request, case_id))
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 @router.post("/cases/{case_id}/close", response={200: CaseOut, **ERRORS})
@@ -258,7 +345,7 @@ def close_case(request, case_id: int, payload: CloseIn):
         outcome=payload.outcome,
         note=payload.note,
     )
-    return _case(request, case_id)
+    return _case_detail(request, case_id)
 
 
 @router.post(

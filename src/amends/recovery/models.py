@@ -116,6 +116,8 @@ class RecoveryCase(models.Model):
                 fields=["closed_at", "-last_chance", "severity", "opened_at", "id"],
                 name="case_open_order",
             ),
+            # Every case, the latest opened first: the API's list with the closed ones.
+            models.Index(fields=["-opened_at", "-id"], name="case_recent"),
         ]
 
     def __str__(self) -> str:

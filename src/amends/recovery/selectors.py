@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from amends.accounts.selectors import account_visible_to
-from amends.people.access import READ, WRITE, user_can
+from amends.people.access import READ, WRITE, team_ids_for, user_can
 from amends.people.models import User
 from amends.recovery.models import (
     CaseRecord,
@@ -86,6 +86,10 @@ def step_missing(
 
 
 def case_visible_to(user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
+    # Whoever sees every team sees every case: no "account IN (every account)" for the
+    # planner to start from, so a list's index can hand over its rows in order.
+    if team_ids_for(user, READ) is None:
+        return RecoveryCase.objects.all()
     return RecoveryCase.objects.filter(account__in=account_visible_to(user))
 
 
@@ -171,7 +175,25 @@ def case_list_open(*, user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
         case_visible_to(user)
         .filter(closed_at__isnull=True)
         .select_related("account", "playbook", "owner", "incident")
-        .order_by("-last_chance", "severity", "opened_at", "id")
+        # closed_at is NULL on every row here: it leads the order only so that PostgreSQL,
+        # which does not take "IS NULL" for a constant, sees the index's own order.
+        .order_by("closed_at", "-last_chance", "severity", "opened_at", "id")
+    )
+
+
+def case_list(
+    *, user: User | AnonymousUser, include_closed: bool = False
+) -> QuerySet[RecoveryCase]:
+    """The cases ``user`` may see: the open ones most urgent first, as My work lists
+    them (the ``case_open_order`` index walks that order); with the closed ones too,
+    the latest opened first (``case_recent``). Either way an index hands the rows over
+    in order, so a page costs the same whatever the number of cases."""
+    if not include_closed:
+        return case_list_open(user=user)
+    return (
+        case_visible_to(user)
+        .select_related("account", "playbook", "owner", "incident")
+        .order_by("-opened_at", "-id")
     )
 
 
@@ -183,21 +205,35 @@ def case_list_for_account(*, account_id: int) -> QuerySet[RecoveryCase]:
     )
 
 
-def case_progress(cases: list[RecoveryCase], *, now: datetime) -> dict[int, dict[str, int]]:
-    """For each case: steps done, late, total and broken promises, in two queries."""
-    progress = {c.pk: {"done": 0, "late": 0, "total": 0, "broken": 0} for c in cases}
+@dataclass
+class CaseProgress:
+    """What a list shows of one case: steps done, late and in all, broken promises,
+    and when the next unfinished step falls due (None when none is left)."""
+
+    done: int = 0
+    late: int = 0
+    total: int = 0
+    broken: int = 0
+    next_due: datetime | None = None
+
+
+def case_progress(cases: list[RecoveryCase], *, now: datetime) -> dict[int, CaseProgress]:
+    """Each case's progress, in two queries, for a page of cases already fetched."""
+    progress = {c.pk: CaseProgress() for c in cases}
     paused = {c.pk: c.paused_at for c in cases}
-    for case_id, done_at, due_at in CaseStep.objects.filter(case__in=cases).values_list(
-        "case_id", "done_at", "due_at"
-    ):
+    # No ORDER BY: a step's default order joins the case table to sort by the case.
+    steps = CaseStep.objects.filter(case__in=cases).order_by()
+    for case_id, done_at, due_at in steps.values_list("case_id", "done_at", "due_at"):
         counts = progress[case_id]
-        counts["total"] += 1
+        counts.total += 1
         if done_at is not None:
-            counts["done"] += 1
-        elif (paused[case_id] or now) > due_at:
-            counts["late"] += 1
-    for case_id in Commitment.objects.filter(
-        case__in=cases, status=CommitmentStatus.BROKEN
-    ).values_list("case_id", flat=True):
-        progress[case_id]["broken"] += 1
+            counts.done += 1
+            continue
+        if (paused[case_id] or now) > due_at:
+            counts.late += 1
+        if counts.next_due is None or due_at < counts.next_due:
+            counts.next_due = due_at
+    broken = Commitment.objects.filter(case__in=cases, status=CommitmentStatus.BROKEN).order_by()
+    for case_id in broken.values_list("case_id", flat=True):
+        progress[case_id].broken += 1
     return progress

@@ -1,6 +1,6 @@
 """A case walked end to end through the API, as docs/api.md shows it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -148,31 +148,121 @@ def test_it_gives_the_outsider_and_viewer_no_access_to_cases(call, account, peop
     assert outsider_declares.status_code == 422
 
 
-@pytest.mark.django_db
-def test_it_lists_cases_in_a_fixed_number_of_queries(call, people, django_assert_max_num_queries):
+def _clients(people, count, prefix="Client"):
     from amends.accounts.services import account_create
     from amends.timeline.services import Actor
 
-    accounts = [
-        account_create(actor=Actor.system(), team=people.north, name=f"Client {n}")
-        for n in range(20)
+    return [
+        account_create(actor=Actor.system(), team=people.north, name=f"{prefix} {n}")
+        for n in range(count)
     ]
-    now = timezone.now()
-    call(
-        "post",
-        "/api/v1/incidents",
-        {
-            "team": "north",
-            "title": "Outage",
-            "occurred_at": (now - timedelta(hours=1)).isoformat(),
-            "cause": "product",
-            "affected": [{"account_id": a.pk} for a in accounts],
-        },
+
+
+SUMMARY = {
+    "id",
+    "account_id",
+    "account",
+    "team",
+    "playbook",
+    "incident_id",
+    "owner",
+    "state",
+    "severity",
+    "last_chance",
+    "opened_at",
+    "closed_at",
+    "outcome",
+    "progress",
+    "next_due_at",
+    "url",
+}
+
+
+@pytest.mark.django_db
+def test_it_lists_cases_a_page_at_a_time_as_summaries(call, people, declare):
+    incident = declare(_clients(people, 20))
+    first = call("get", "/api/v1/cases?page_size=8").json()
+    assert (first["count"], first["page"], first["pages"], first["page_size"]) == (20, 1, 3, 8)
+    assert len(first["items"]) == 8
+    last = call("get", "/api/v1/cases?page_size=8&page=3").json()
+    assert (last["page"], len(last["items"])) == (3, 4)
+    every = call("get", "/api/v1/cases").json()  # 25 a page unless asked
+    assert (every["count"], every["pages"], every["page_size"]) == (20, 1, 25)
+    assert len({item["id"] for item in every["items"]}) == 20
+
+    item = every["items"][0]
+    assert set(item) == SUMMARY  # no steps, records, commitments or escalations
+    case = incident.cases.get(pk=item["id"])
+    first_step = case.steps.order_by("due_at").first()
+    assert item["account"] == case.account.name and item["team"] == "north"
+    assert (item["playbook"], item["state"], item["incident_id"]) == (
+        "mistake",
+        "open",
+        incident.pk,
     )
-    with django_assert_max_num_queries(15):
-        listed = call("get", "/api/v1/cases")
-    assert len(listed.json()) == 20
-    assert all(len(case["steps"]) == 9 for case in listed.json())
+    assert item["progress"] == {"done": 0, "total": 9, "late": 0, "broken": 0}
+    next_due = datetime.fromisoformat(item["next_due_at"])
+    assert abs(next_due - first_step.due_at) < timedelta(milliseconds=1)  # JSON keeps ms
+    assert item["url"] == f"/cases/{case.pk}/"
+    # The case itself still has everything.
+    detail = call("get", f"/api/v1/cases/{case.pk}").json()
+    assert len(detail["steps"]) == 9 and "records" in detail
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_page_size_over_200_or_a_page_below_1(call, people):
+    for query, field in [
+        ("page_size=201", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page=0", "page"),
+    ]:
+        refused = call("get", f"/api/v1/cases?{query}")
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert call("get", "/api/v1/cases?page_size=200").status_code == 200
+    # A page past the last is the last, as for accounts.
+    assert call("get", "/api/v1/cases?page=99").json()["page"] == 1
+
+
+@pytest.mark.django_db
+def test_it_lists_the_most_urgent_open_cases_first_and_the_closed_only_when_asked(
+    call, people, declare
+):
+    from amends.incidents.models import Severity
+    from amends.recovery.models import RecoveryCase
+    from amends.recovery.services import case_pause
+    from amends.timeline.services import Actor
+
+    minor = list(
+        declare(_clients(people, 2, "Minor"), severity=Severity.MINOR).cases.order_by("id")
+    )
+    critical = list(
+        declare(_clients(people, 2, "Critical"), severity=Severity.CRITICAL).cases.order_by("id")
+    )
+    paused, closed = minor[0], critical[1]
+    case_pause(actor=Actor.system(), case=paused, reason="Waiting for their list")
+    RecoveryCase.objects.filter(pk=closed.pk).update(closed_at=timezone.now(), outcome="recovered")
+
+    listed = call("get", "/api/v1/cases").json()["items"]
+    assert [i["id"] for i in listed] == [critical[0].pk, minor[0].pk, minor[1].pk]
+    assert {i["id"]: i["state"] for i in listed}[paused.pk] == "paused"
+
+    every = call("get", "/api/v1/cases?include_closed=true").json()
+    assert every["count"] == 4
+    shown = {i["id"]: i for i in every["items"]}
+    assert (shown[closed.pk]["state"], shown[closed.pk]["outcome"]) == ("closed", "recovered")
+    assert shown[closed.pk]["next_due_at"] is None
+    # With the closed ones: the latest opened first.
+    opened = [i["opened_at"] for i in every["items"]]
+    assert opened == sorted(opened, reverse=True)
+
+
+@pytest.mark.django_db
+def test_an_outsider_lists_none_of_another_teams_cases(call, people, declare):
+    declare(_clients(people, 3))
+    assert call("get", "/api/v1/cases", user=people.admin).json()["count"] == 3
+    listed = call("get", "/api/v1/cases?include_closed=true", user=people.outsider).json()
+    assert (listed["count"], listed["items"]) == (0, [])
 
 
 @pytest.mark.django_db
