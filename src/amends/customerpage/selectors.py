@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -34,7 +33,6 @@ def share_url(share: CaseShare) -> str:
 # -- services ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def share_live_for(*, case: RecoveryCase) -> CaseShare | None:
     return CaseShare.objects.filter(case=case, revoked_at__isnull=True).first()
 

@@ -1,12 +1,14 @@
 import re
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from amends.accounts.models import Account, Contact
-from amends.incidents.models import Incident, PostMortem
+from amends.incidents.models import AffectedAccount, Incident, PostMortem
 from amends.incidents.scrub import Scrubber
 from amends.people.access import READ, team_ids_for
 from amends.people.models import User
@@ -24,10 +26,36 @@ def incident_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
 
 
 def incident_get_for(*, user: User | AnonymousUser, incident_id: int) -> Incident:
-    incident = incident_visible_to(user).filter(pk=incident_id).select_related("cause").first()
+    incident = (
+        incident_visible_to(user).filter(pk=incident_id).select_related("cause", "team").first()
+    )
     if incident is None:
         raise Http404("No such incident.")
     return incident
+
+
+def incident_cases_for(*, incident: Incident, user: User | AnonymousUser) -> QuerySet[Any]:
+    """The recovery cases of the affected accounts ``user`` may see, by account name.
+    The cases belong to recovery, the app above: they are read through the relation."""
+    cases = incident.cases.select_related("account", "owner").order_by("account__name", "id")
+    ids = team_ids_for(user, READ)
+    return cases if ids is None else cases.filter(account__team_id__in=ids)
+
+
+def incident_impacts(
+    *, incident: Incident, account_ids: Iterable[int]
+) -> dict[int, AffectedAccount]:
+    """What the incident did to each of these accounts, by account id."""
+    affected = incident.affected.filter(account_id__in=list(account_ids))
+    return {impact.account_id: impact for impact in affected}
+
+
+def incident_hidden_count(*, incident: Incident, user: User | AnonymousUser) -> int:
+    """How many of the affected accounts belong to teams ``user`` cannot see."""
+    ids = team_ids_for(user, READ)
+    if ids is None:
+        return 0
+    return incident.affected.exclude(account__team_id__in=ids).count()
 
 
 def incident_similar(*, incident: Incident, limit: int = 5) -> list[Incident]:

@@ -16,7 +16,10 @@ from amends.incidents.forms import AffectedRows, IncidentForm, PostMortemForm
 from amends.incidents.models import IncidentStatus
 from amends.incidents.scrubbed import replaced_in
 from amends.incidents.selectors import (
+    incident_cases_for,
     incident_get_for,
+    incident_hidden_count,
+    incident_impacts,
     incident_list_for,
     incident_scrubber,
     incident_similar,
@@ -35,6 +38,8 @@ from amends.people.access import WRITE, user_can, user_can_write_anywhere
 from amends.timeline.services import Actor
 
 PICKER_LIMIT = 15
+# Affected accounts shown at a time on the incident's page; the pager shows the rest.
+AFFECTED_PAGE_SIZE = 100
 
 
 def _form_errors(form, error: ValidationError) -> list[str]:
@@ -144,27 +149,37 @@ def similar_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def incident_detail_view(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = incident_get_for(user=request.user, incident_id=incident_id)
+    if request.htmx:  # the pager: another page of the affected accounts
+        return render(request, "incidents/detail.html#affected", _affected(request, incident))
     can_edit = user_can(request.user, WRITE, incident.team_id)
     return render(request, "incidents/detail.html", _detail_context(request, incident, can_edit))
 
 
-def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> dict:
-    now = timezone.now()
-    visible_accounts = account_visible_to(request.user)
-    cases = list(
-        incident.cases.filter(account__in=visible_accounts)
-        .select_related("account", "owner")
-        .order_by("account__name")
+def _affected(request: HttpRequest, incident) -> dict:
+    """One page of the affected accounts with their cases: an incident can touch
+    thousands, and each row costs the page the same whatever their number."""
+    cases = page_of(
+        incident_cases_for(incident=incident, user=request.user),
+        request.GET.get("page"),
+        AFFECTED_PAGE_SIZE,
     )
-    impacts = {a.account_id: a for a in incident.affected.filter(account__in=visible_accounts)}
+    listed = list(cases.object_list)
+    impacts = incident_impacts(incident=incident, account_ids=[c.account_id for c in listed])
+    return {
+        "incident": incident,
+        "cases": cases,
+        "rows": [{"case": case, "impact": impacts.get(case.account_id)} for case in listed],
+        "hidden": incident_hidden_count(incident=incident, user=request.user),
+        # Each listed case's progress, from recovery (the app above).
+        **page_parts("incident_page", incident=incident, cases=listed, now=timezone.now()),
+    }
+
+
+def _detail_context(request: HttpRequest, incident, can_edit: bool, **extra) -> dict:
     postmortem = incident.postmortem
     texts = extra.get("preview", {n: getattr(postmortem, n) for n in POSTMORTEM_FIELDS})
     return {
-        "incident": incident,
-        "rows": [{"case": case, "impact": impacts.get(case.account_id)} for case in cases],
-        "hidden": incident.affected.count() - len(impacts),
-        # Each case's progress, from recovery (the app above).
-        **page_parts("incident_page", incident=incident, cases=cases, now=now),
+        **_affected(request, incident),
         **_shareable(request, incident_similar(incident=incident)),
         "postmortem": postmortem,
         "sections": [

@@ -11,9 +11,6 @@ def account_page_cases(*, account, **_):
 
 @page_part("incident_page", "progress")
 def incident_page_progress(*, cases, now, **_):
+    """Steps done of all, late steps and broken promises of each listed case, by id
+    (``case_progress``); the incident's page shows them in each case's row."""
     return case_progress(cases, now=now)
-
-
-@page_part("incident_page", "progress_template")
-def incident_page_progress_template(**_):
-    return "recovery/progress.html"  # one case's progress, in its row of the table

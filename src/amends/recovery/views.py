@@ -102,7 +102,16 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> dict:
+def _record_form(request: HttpRequest, case: RecoveryCase, kind: str, workers=None):
+    initial = {"by": request.user.pk} if kind == RecordKind.APOLOGY else None
+    if workers is None:
+        workers = team_workers(team_id=case.account.team_id)
+    return RECORD_FORMS[kind](workers=workers, initial=initial)
+
+
+def _case_context(
+    request: HttpRequest, case: RecoveryCase, *, open_kind: str = "", **bound_forms
+) -> dict:
     now = timezone.now()
     can_edit = user_can(request.user, WRITE, case.account.team_id) and not case.is_closed
     workers = team_workers(team_id=case.account.team_id)
@@ -110,18 +119,37 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
     steps = list(case.steps.select_related("done_by", "step"))
     commitments = list(case.commitments.select_related("owner", "replaces"))
 
-    def record_form(kind: str):
+    def record_slot(kind: str) -> dict:
+        """A kind of record the page offers. Its form is on the page when it must show
+        at once (sent back with its errors, or asked for without JavaScript); else the
+        form loads when its section is opened: a dozen forms rendered for nothing
+        were some 40% of the page's time."""
         bound = bound_forms.get("record_form")
         if bound is not None and bound.kind == kind:
-            return bound
-        initial = {"by": request.user.pk} if kind == RecordKind.APOLOGY else None
-        return RECORD_FORMS[kind](workers=workers, initial=initial)
+            form = bound
+        elif kind == open_kind:
+            form = _record_form(request, case, kind, workers)
+        else:
+            form = None
+        return {"kind": kind, "label": RecordKind(kind).label, "form": form}
 
+    # Each kind of record is offered once (one form per kind keeps the page's ids
+    # unique): in the first open step that asks for it, or else under "Record
+    # something else". A finished step offers none.
+    offered: set[str] = set()
     step_rows = []
     for step in steps:
         step.case = case  # step_state reads the case's pause
         missing = step_missing(case, step, records=records, commitments=commitments)
-        wanted = [k for need in step.requires for k in REQUIREMENT_RECORDS.get(need, [])]
+        wanted = []
+        if can_edit and step.done_at is None:
+            wanted = [
+                kind
+                for need in step.requires
+                for kind in REQUIREMENT_RECORDS.get(need, [])
+                if kind not in offered
+            ]
+            offered.update(wanted)
         step_rows.append(
             {
                 "step": step,
@@ -135,11 +163,11 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
                     for need in step.requires
                     if need in Requirement.values
                 ],
-                "forms": [record_form(k) for k in wanted] if can_edit else [],
+                "record_slots": [record_slot(k) for k in wanted],
                 "wants_commitment": Requirement.COMMITMENT in step.requires,
             }
         )
-    open_kinds = sorted(RECORD_FORMS)
+    other_kinds = [kind for kind in sorted(RECORD_FORMS) if kind not in offered]
     return {
         "case": case,
         "account": case.account,
@@ -161,7 +189,7 @@ def _case_context(request: HttpRequest, case: RecoveryCase, **bound_forms) -> di
         "can_edit": can_edit,
         "commitment_form": bound_forms.get("commitment_form") or CommitmentForm(workers=workers),
         "close_form": bound_forms.get("close_form") or CloseForm(),
-        "other_forms": [record_form(k) for k in open_kinds] if can_edit else [],
+        "other_slots": [record_slot(k) for k in other_kinds] if can_edit else [],
         "unfinished": [row for row in step_rows if row["step"].done_at is None],
         "open_commitments": [c for c in commitments if c.status == CommitmentStatus.OPEN],
         "now": now,
@@ -264,11 +292,20 @@ def case_resume_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_add_view(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    """GET: the blank form, for the case page's section that was just opened (htmx),
+    or the case page with that form open (without JavaScript). POST: record it."""
     case = _writable_case(request, case_id)
     if kind not in RECORD_FORMS:
         raise Http404("No such record kind.")
+    if request.method == "GET":
+        if case.is_closed:
+            return _back(case)
+        if request.htmx:
+            form = _record_form(request, case, kind)
+            return render(request, "recovery/record_form.html", {"case": case, "form": form})
+        return render(request, "recovery/case.html", _case_context(request, case, open_kind=kind))
     workers = team_workers(team_id=case.account.team_id)
     form = RECORD_FORMS[kind](request.POST, workers=workers)
     if form.is_valid():

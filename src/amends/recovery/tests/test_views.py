@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amends.recovery.escalation import deadlines_check
+from amends.recovery.forms import RECORD_FORMS
 from amends.recovery.models import (
     CaseRecord,
     Commitment,
@@ -294,3 +296,37 @@ def test_it_starts_from_the_playbook_a_link_names(client, people, account):
     parting = Playbook.objects.get(kind="parting")
     page = client.get(url, {"playbook": "parting"}).text
     assert f'<option value="{parting.pk}" selected>' in page
+
+
+def test_it_offers_each_kind_of_record_once_and_loads_its_form_when_opened(client, people, case):
+    client.force_login(people.agent)
+    page = client.get(reverse("recovery:case", args=[case.pk])).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # one form per kind: no id twice
+    for kind in RECORD_FORMS:
+        assert ids.count(f"record-{kind}") == 1
+    url = reverse("recovery:record-add", args=[case.pk, "contact"])
+    # The step offers the first contact; its form is not on the page until opened.
+    assert f'hx-get="{url}"' in page and 'name="contact-with_whom"' not in page
+
+    opened = client.get(url, headers={"HX-Request": "true"})
+    assert opened.status_code == 200 and "<html" not in opened.text
+    assert 'name="contact-with_whom"' in opened.text and "csrfmiddlewaretoken" in opened.text
+
+    # Without JavaScript the link opens the case page with that form in it.
+    whole = client.get(url).text
+    assert '<details class="recordform" id="record-contact" open>' in whole
+    assert 'name="contact-with_whom"' in whole and "<html" in whole
+
+
+def test_it_gives_a_records_form_only_to_whoever_may_record(client, people, case):
+    url = reverse("recovery:record-add", args=[case.pk, "apology"])
+    client.force_login(people.viewer)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 403
+    client.force_login(people.outsider)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    client.force_login(people.agent)
+    assert client.get(reverse("recovery:record-add", args=[case.pk, "nonsense"])).status_code == 404
+    RecoveryCase.objects.filter(pk=case.pk).update(closed_at=timezone.now(), outcome="lost")
+    closed = client.get(url, headers={"HX-Request": "true"})
+    assert closed.status_code == 302 and closed["Location"] == f"/cases/{case.pk}/"
