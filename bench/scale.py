@@ -301,6 +301,8 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
     else:
         world = build(args, env, database, deadline)
         world_file.write_text(json.dumps(world))
+    # Code may have moved on while a long build ran: serve it with its migrations.
+    run(["migrate", "--no-input", "-v", "0"], env, deadline, 1800)
     token = run(["token", "create", "--user", ADMIN, "--name", "bench"], env, deadline, 120)
     port = args.port or free_port()
     if not port_is_free(port):
