@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from amends.accounts.models import Account, Contact
+from amends.accounts.services import accounts_moved
 
 
 class ContactInline(admin.TabularInline):
@@ -17,3 +18,8 @@ class AccountAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "team" in form.changed_data:
+            accounts_moved([obj.pk])

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account, Kind, Lifecycle, Tier, currency_code, language_code
-from amends.accounts.services import ACCOUNT_FIELDS
+from amends.accounts.services import ACCOUNT_FIELDS, accounts_moved
 from amends.core.csvio import FileRejected, Problem
 from amends.people.access import WRITE, admin_q, team_ids_for
 from amends.people.models import Membership, Team, User
@@ -301,6 +301,7 @@ def _write_batch(
         Account.objects.bulk_update(
             [a for a, _, _ in updated], [*ACCOUNT_FIELDS, "search_text", "updated_at"]
         )
+        accounts_moved([a.pk for a, _, new in updated if "team" in new])
     events = [
         event_build(
             actor=actor,

@@ -1,6 +1,7 @@
 """Writes to accounts and contacts. Each service checks the values, changes the
 row and records the change on the timeline in one transaction."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,18 @@ ACCOUNT_FIELDS = [
     "external_id",
 ]
 CONTACT_FIELDS = ["name", "role", "email", "phone", "language", "is_decision_maker"]
+
+# The apps above that keep an account's team on rows of their own (recovery's cases)
+# hear of accounts that moved to another team, inside the transaction that moves them.
+on_accounts_moved: list[Callable[[list[int]], None]] = []
+
+
+def accounts_moved(account_ids: list[int]) -> None:
+    """Tell the apps above that these accounts changed team (the service, the CSV
+    import and the admin site call it)."""
+    if account_ids:
+        for hook in on_accounts_moved:
+            hook(account_ids)
 
 
 def _require_write(actor: Actor, team: Team) -> None:
@@ -97,6 +110,8 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
     if not new:
         return account
     account.save()
+    if "team" in new:
+        accounts_moved([account.pk])
     event_record(
         actor=actor,
         action="account.updated",

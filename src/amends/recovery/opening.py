@@ -2,6 +2,7 @@
 incident, each with its steps and deadlines; a new failure after a good recovery is a
 last chance, escalated to the team's managers."""
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +67,7 @@ def cases_open(
     cases = [
         RecoveryCase(
             account=account,
+            team_id=account.team_id,
             incident=incident,
             playbook=playbook,
             owner=owner or account.owner,
@@ -159,3 +161,16 @@ def cases_open_for_incident(*, actor: Actor, incident, accounts: list[Account], 
         reason=incident.title,
         now=now,
     )
+
+
+def cases_follow_accounts(account_ids: list[int]) -> None:
+    """Every case of these accounts takes its account's team again (registered with
+    accounts' ``on_accounts_moved``): who may see a case follows the account."""
+    for team_id, in_team in itertools.groupby(
+        Account.objects.filter(pk__in=account_ids).order_by("team_id").values_list("team_id", "pk"),
+        key=lambda row: row[0],
+    ):
+        ids = [pk for _, pk in in_team]
+        RecoveryCase.objects.filter(account_id__in=ids).exclude(team_id=team_id).update(
+            team_id=team_id
+        )

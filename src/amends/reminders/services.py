@@ -59,7 +59,7 @@ def digest_key(user: User, day: date) -> str:
 def digest_build(*, user: User, work: MyWork, day: date, updates: Sequence = ()) -> Outgoing:
     with translation.override(_language(user)):
         late = work.late_count
-        due = len(work.due_steps) + len(work.due_commitments)
+        due = work.due_count
         parts = []
         if late:
             parts.append(ngettext("%(n)d late", "%(n)d late", late) % {"n": late})
