@@ -1,11 +1,11 @@
 """The TARP figures (complainers buy more): still buying after a problem, and the spend of
 complainers and of silent customers. The conventions are in ``metrics.py``."""
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import Account
@@ -60,20 +60,40 @@ def retention_after_problems(
     ):
         if account_id not in complained:
             silent.setdefault(account_id, opened_at)
-    problem_at = {**silent, **{a: r for a, (r, _) in complained.items()}}
-    orders: dict[int, list[datetime]] = defaultdict(list)
-    if problem_at:
-        for account_id, at in Signal.objects.filter(
-            kind=SignalKind.ORDER,
-            account_id__in=problem_at,
-            at__gt=min(problem_at.values()),
-            at__lte=max(problem_at.values()) + WINDOW,
-        ).values_list("account_id", "at"):
-            orders[account_id].append(at)
+    # Still buying: an order in the 90 days after the problem, asked per account of the
+    # database (one seek into its orders) rather than reading every order of those days
+    # into Python (77,579 rows, 1.4 s, for 65,000 accounts at 100,000).
+    first_complaint = (
+        _complaints_in(teams, since, until, segment)
+        .filter(account_id=OuterRef("pk"))
+        .order_by("received_at", "id")
+        .values("received_at")[:1]
+    )
+    first_case = (
+        RecoveryCase.objects.filter(
+            account_id=OuterRef("pk"),
+            playbook__kind=PlaybookKind.MISTAKE,
+            opened_at__gte=since,
+            opened_at__lt=until,
+        )
+        .order_by("opened_at", "id")
+        .values("opened_at")[:1]
+    )
+    orders_after = Signal.objects.filter(
+        account_id=OuterRef("pk"),
+        kind=SignalKind.ORDER,
+        at__gt=OuterRef("problem"),
+        at__lte=OuterRef("problem") + WINDOW,
+    )
+    buyers = set(
+        Account.objects.filter(pk__in=[*complained, *silent])
+        .annotate(problem=Coalesce(Subquery(first_complaint), Subquery(first_case)))
+        .filter(Exists(orders_after))
+        .values_list("pk", flat=True)
+    )
 
     def still_buying(account_id: int) -> bool:
-        began = problem_at[account_id]
-        return any(began < at <= began + WINDOW for at in orders[account_id])
+        return account_id in buyers
 
     groups: dict[str, list[int]] = {
         "did_not_complain": list(silent),
