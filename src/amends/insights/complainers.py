@@ -4,7 +4,7 @@ complainers and of silent customers. The conventions are in ``metrics.py``."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -140,41 +140,37 @@ def spend_complainers_vs_silent(
     *, teams: set[int] | None, start: date, end: date, segment: str | None = None
 ) -> dict:
     since, until = period_bounds(start, end)
-    complainers = set(
-        _complaints_in(teams, since, until, segment).values_list("account_id", flat=True)
-    )
-    affected = set(
-        AffectedAccount.objects.filter(
-            _teams("incident__team_id", teams),
-            _segment("account", segment),
-            incident__discovered_at__gte=since,
-            incident__discovered_at__lt=until,
-        ).values_list("account_id", flat=True)
-    )
-    silent = affected - complainers
-    currency = dict(
-        Account.objects.filter(pk__in=complainers | silent).values_list("id", "currency")
-    )
-    spent = dict(
-        Signal.objects.filter(
-            kind=SignalKind.ORDER,
-            account_id__in=complainers | silent,
-            at__gte=since,
-            at__lt=until,
-        )
-        .order_by()
-        .values_list("account_id")
-        .annotate(total=Sum("value"))
-        .values_list("account_id", "total")
-    )
+    # Four set-based queries, each group a subquery the database matches while it reads
+    # (36,858 accounts' ids and per-account sums went through Python at 100,000).
+    complainers = _complaints_in(teams, since, until, segment).values("account_id")
+    affected = AffectedAccount.objects.filter(
+        _teams("incident__team_id", teams),
+        _segment("account", segment),
+        incident__discovered_at__gte=since,
+        incident__discovered_at__lt=until,
+    ).values("account_id")
+    members = {
+        "complainers": Q(pk__in=complainers),
+        "silent": Q(pk__in=affected) & ~Q(pk__in=complainers),
+    }
     by_currency: dict[str, dict[str, dict]] = {}
-    for group, members in (("complainers", complainers), ("silent", silent)):
-        for account_id in members:
-            row = by_currency.setdefault(currency[account_id], {}).setdefault(
-                group, {"accounts": 0, "total": Decimal(0)}
+    for group, member in members.items():
+        accounts = Account.objects.filter(member).order_by()
+        for code, n in accounts.values_list("currency").annotate(n=Count("id")):
+            by_currency.setdefault(code, {})[group] = {"accounts": n, "total": Decimal(0)}
+        orders = (
+            Signal.objects.filter(
+                kind=SignalKind.ORDER,
+                at__gte=since,
+                at__lt=until,
+                account_id__in=accounts.values("pk"),
             )
-            row["accounts"] += 1
-            row["total"] += spent.get(account_id) or Decimal(0)
+            .order_by()
+            .values_list("account__currency")
+            .annotate(total=Sum("value"))
+        )
+        for code, total in orders:
+            by_currency[code][group]["total"] += total or Decimal(0)
     result = {}
     for code, groups in sorted(by_currency.items()):
         result[code] = {
