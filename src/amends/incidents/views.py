@@ -38,8 +38,9 @@ from amends.people.access import WRITE, user_can, user_can_write_anywhere
 from amends.timeline.services import Actor
 
 PICKER_LIMIT = 15
-# Affected accounts shown at a time on the incident's page; the pager shows the rest.
-AFFECTED_PAGE_SIZE = 100
+# Affected accounts shown at a time on the incident's page, as many as My work's page
+# of cases; the pager shows the rest. A row costs some 0.2 ms to build and render.
+AFFECTED_PAGE_SIZE = 50
 
 
 def _form_errors(form, error: ValidationError) -> list[str]:

@@ -212,24 +212,24 @@ def test_the_author_previews_the_public_version_before_publishing(page, people, 
 def test_the_affected_accounts_turn_a_page_at_a_time(page, people, declare):
     actor = Actor(user=people.agent, via="web")
     accounts = [
-        account_create(actor=actor, team=people.north, name=f"Client {n:03}") for n in range(101)
+        account_create(actor=actor, team=people.north, name=f"Client {n:03}") for n in range(51)
     ]
     incident = declare(accounts)
     browser_login(page, "alex")
     page.goto(f"/incidents/{incident.pk}/")
     rows = page.locator("table.affected tbody tr")
-    expect(rows).to_have_count(100)
+    expect(rows).to_have_count(50)
     expect(rows.first).to_contain_text("Client 000")
 
     pager = page.get_by_role("navigation", name="Pages")
-    expect(pager).to_contain_text("Accounts 1 to 100 of 101")
+    expect(pager).to_contain_text("Accounts 1 to 50 of 51")
     pager.get_by_role("link", name="Next").click()
     page.wait_for_url(f"**/incidents/{incident.pk}/?page=2")
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("Client 100")
+    expect(rows.first).to_contain_text("Client 050")
     # Only the table was swapped: the rest of the page is still there, once.
     expect(page.get_by_role("heading", name=incident.title)).to_have_count(1)
     expect(page.locator("#postmortem")).to_have_count(1)
 
     pager.get_by_role("link", name="Previous").click()
-    expect(rows).to_have_count(100)
+    expect(rows).to_have_count(50)
