@@ -110,7 +110,12 @@ def _record_form(request: HttpRequest, case: RecoveryCase, kind: str, workers=No
 
 
 def _case_context(
-    request: HttpRequest, case: RecoveryCase, *, open_kind: str = "", **bound_forms
+    request: HttpRequest,
+    case: RecoveryCase,
+    *,
+    open_kind: str = "",
+    open_commitment: bool = False,
+    **bound_forms,
 ) -> dict:
     now = timezone.now()
     can_edit = user_can(request.user, WRITE, case.account.team_id) and not case.is_closed
@@ -187,7 +192,9 @@ def _case_context(
             30,
         ),
         "can_edit": can_edit,
-        "commitment_form": bound_forms.get("commitment_form") or CommitmentForm(workers=workers),
+        # As a record's form: on the page when sent back or asked for, else loaded when opened.
+        "commitment_form": bound_forms.get("commitment_form")
+        or (CommitmentForm(workers=workers) if open_commitment else None),
         "close_form": bound_forms.get("close_form") or CloseForm(),
         "other_slots": [record_slot(k) for k in other_kinds] if can_edit else [],
         "unfinished": [row for row in step_rows if row["step"].done_at is None],
@@ -328,9 +335,19 @@ def record_add_view(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def commitment_add_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """GET: the blank form, as for a record (see record_add_view). POST: add it."""
     case = _writable_case(request, case_id)
+    if request.method == "GET":
+        if case.is_closed:
+            return _back(case)
+        if request.htmx:
+            form = CommitmentForm(workers=team_workers(team_id=case.account.team_id))
+            context = {"case": case, "commitment_form": form}
+            return render(request, "recovery/case.html#commitment_form", context)
+        context = _case_context(request, case, open_commitment=True)
+        return render(request, "recovery/case.html", context)
     form = CommitmentForm(request.POST, workers=team_workers(team_id=case.account.team_id))
     if form.is_valid():
         try:

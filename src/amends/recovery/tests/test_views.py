@@ -319,14 +319,42 @@ def test_it_offers_each_kind_of_record_once_and_loads_its_form_when_opened(clien
     assert 'name="contact-with_whom"' in whole and "<html" in whole
 
 
-def test_it_gives_a_records_form_only_to_whoever_may_record(client, people, case):
-    url = reverse("recovery:record-add", args=[case.pk, "apology"])
+def test_the_commitment_form_loads_when_opened(client, people, case):
+    client.force_login(people.agent)
+    page = client.get(reverse("recovery:case", args=[case.pk])).text
+    url = reverse("recovery:commitment-add", args=[case.pk])
+    assert f'hx-get="{url}"' in page and 'name="commitment-what"' not in page
+    opened = client.get(url, headers={"HX-Request": "true"})
+    assert opened.status_code == 200 and "<html" not in opened.text
+    assert opened.text.startswith(f'<form method="post" action="{url}"')
+    assert 'name="commitment-what"' in opened.text and ">alex</option>" in opened.text
+    whole = client.get(url).text  # without JavaScript: the page, with the form open
+    assert '<details class="recordform" id="add-commitment" open>' in whole
+    assert 'name="commitment-what"' in whole
+    # Sent back with its errors, the form is on the page, open.
+    refused = _post(client, "commitment-add", case, data={"commitment-what": "Reprint"})
+    assert refused.status_code == 400
+    assert '<details class="recordform" id="add-commitment" open>' in refused.text
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("record-add", ["apology"]), ("commitment-add", [])],
+    ids=["record", "commitment"],
+)
+def test_it_gives_a_form_only_to_whoever_may_use_it(client, people, case, name, args):
+    url = reverse(f"recovery:{name}", args=[case.pk, *args])
     client.force_login(people.viewer)
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 403
     client.force_login(people.outsider)
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     client.force_login(people.agent)
-    assert client.get(reverse("recovery:record-add", args=[case.pk, "nonsense"])).status_code == 404
     RecoveryCase.objects.filter(pk=case.pk).update(closed_at=timezone.now(), outcome="lost")
     closed = client.get(url, headers={"HX-Request": "true"})
     assert closed.status_code == 302 and closed["Location"] == f"/cases/{case.pk}/"
+
+
+def test_it_has_no_form_for_a_kind_of_record_it_does_not_know(client, people, case):
+    client.force_login(people.agent)
+    url = reverse("recovery:record-add", args=[case.pk, "nonsense"])
+    assert client.get(url).status_code == 404
