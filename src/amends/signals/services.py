@@ -1,8 +1,8 @@
 """Recording signals, and the webhook sources that send them.
 
 Every way in (the CSV import, the API, a webhook) checks its rows with
-``rules.Checker`` and stores them with ``SignalWriter``: one prepared INSERT run
-by the DB-API's ``executemany``, which skips a (source, external_id) that is
+``rules.Checker`` and stores them with ``SignalWriter``: a prepared INSERT of many
+rows at once, sent through the DB-API, which skips a (source, external_id) that is
 already stored, so sending the same signals twice stores them once. The ORM's
 ``bulk_create`` builds a model instance per row and is several times slower.
 
@@ -13,12 +13,14 @@ inbox entry for each complaint).
 
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
+from itertools import chain
 from types import TracebackType
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -41,6 +43,10 @@ HOOK_BATCH = 2000
 BULK_ROWS = 50_000  # an import this large gets bulk_session and sets indexes aside
 BULK_CACHE_KIB = -262_144  # 256 MiB of SQLite page cache while it runs
 MAX_ITEMS = 1000  # per API request or webhook delivery; an import has no limit
+# Rows per INSERT on SQLite, sent through the DB-API's own cursor: one statement of
+# 100 rows costs less than 100 statements of one, each bound, stepped and reset (the
+# bench's 1,000,000 rows: 2.7 s of CPU against 3.9 s with executemany).
+ROWS_PER_INSERT = 100
 
 
 def signals_hook(*kinds: str) -> Callable[[SignalsHook], SignalsHook]:
@@ -68,27 +74,30 @@ def _column(name: str) -> str:
     return field.column
 
 
-def _insert_sql() -> str:
-    names = [
-        "account",
-        "kind",
-        "at",
-        "source",
-        "external_id",
-        "value",
-        "currency",
-        "metric",
-        "text",
-        "created_at",
-    ]
+COLUMNS = [
+    "account",
+    "kind",
+    "at",
+    "source",
+    "external_id",
+    "value",
+    "currency",
+    "metric",
+    "text",
+    "created_at",
+]
+
+
+def _insert_sql(rows: int = 1, placeholder: str = "%s") -> str:
+    """INSERT of ``rows`` rows that skips a (source, external_id) already stored."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(name)) for name in names)
+    columns = ", ".join(quote(_column(name)) for name in COLUMNS)
     table = quote(Signal._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(names))
+    values = ", ".join(["(" + ", ".join([placeholder] * len(COLUMNS)) + ")"] * rows)
     # Names from the model, never from input.
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) "
+        f"VALUES {values} "
         f"ON CONFLICT ({quote('source')}, {quote('external_id')}) DO NOTHING"
     )
 
@@ -122,6 +131,7 @@ class SignalWriter:
         self.result = RecordResult()
         self.sql = _insert_sql()
         self.sqlite = connection.vendor == "sqlite"
+        self.many_sql = self.one_sql = ""
         self.expected_rows = expected_rows
         self.set_indexes_aside = set_indexes_aside
         self.hooks = list(on_signals_recorded)
@@ -136,6 +146,16 @@ class SignalWriter:
         if aside is None:
             # The largest id stands in for the number of rows: counting costs a scan.
             aside = self.expected_rows >= BULK_ROWS and self.expected_rows > self.first_id
+        if self.sqlite:
+            # The DB-API's own cursor, for INSERTs of many rows written for it (with "?").
+            dbapi = connection.connection
+            if not isinstance(dbapi, sqlite3.Connection):
+                raise TypeError("SignalWriter expected a sqlite3 connection")
+            self.dbapi_cursor = dbapi.cursor()
+            limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            self.rows_per_insert = max(1, min(ROWS_PER_INSERT, limit // len(COLUMNS)))
+            self.many_sql = _insert_sql(self.rows_per_insert, "?")
+            self.one_sql = _insert_sql(1, "?")
         if aside and self.sqlite:
             self.cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
@@ -158,11 +178,11 @@ class SignalWriter:
             return []
         last_id = self._last_id()
         if self.sqlite:
-            self.cursor.executemany(self.sql, rows)
+            created = self._insert_sqlite(rows)
         else:
             # Checked rows hold SQLite's text for a UTC time; say it is UTC elsewhere.
             self.cursor.executemany(self.sql, [(*r[:2], r[2] + "+00:00", *r[3:]) for r in rows])
-        created = self.cursor.rowcount
+            created = self.cursor.rowcount
         self.result.created += created
         if created == len(rows):
             return []
@@ -184,6 +204,20 @@ class SignalWriter:
             else:
                 stored_now.add(key)
         return repeated
+
+    def _insert_sqlite(self, rows: list[tuple[Any, ...]]) -> int:
+        """Insert ``rows`` ROWS_PER_INSERT at a time (the rest one by one); how many
+        were new."""
+        cursor, step = self.dbapi_cursor, self.rows_per_insert
+        whole = len(rows) - len(rows) % step
+        created = 0
+        for start in range(0, whole, step):
+            cursor.execute(self.many_sql, list(chain.from_iterable(rows[start : start + step])))
+            created += cursor.rowcount
+        if whole < len(rows):
+            cursor.executemany(self.one_sql, rows[whole:])
+            created += cursor.rowcount
+        return created
 
     def _stored_by_me(self, rows: list[tuple]) -> dict[tuple[str, str], int]:
         by_source: dict[str, set[str]] = {}
@@ -217,6 +251,8 @@ class SignalWriter:
                     self._call_hooks()
         finally:
             self.cursor.close()
+            if self.sqlite:
+                self.dbapi_cursor.close()
 
     def _call_hooks(self) -> None:
         wanted: list[frozenset[str] | None] = [
