@@ -14,15 +14,13 @@ purchases still fall as they age.
 """
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
-from amends.accounts.models import Kind
 from amends.health.bgnbd import bgnbd_expected_purchases, bgnbd_fit, bgnbd_probability_alive
-from amends.health.measures import AccountFacts
+from amends.health.measures import Orders
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +44,12 @@ class ConsumerForecasts:
     teams_fitted: int
 
 
-def _histories(facts: Iterable[AccountFacts]) -> dict[int, list]:
-    teams: dict[int, list] = {}
-    for f in facts:
-        if f.kind == Kind.CONSUMER and f.orders is not None:
-            teams.setdefault(f.team_id, []).append((f.id, *f.orders))
-    return teams
-
-
-def consumer_forecasts(*, now: datetime, facts: Iterable[AccountFacts]) -> ConsumerForecasts:
+def consumer_forecasts(*, now: datetime, histories: dict[int, list[Orders]]) -> ConsumerForecasts:
+    """``histories``: each team's consumer buyers (``measures.consumer_orders``)."""
     forecasts: dict[int, Forecast] = {}
     buyers: set[int] = set()
     fitted = 0
-    for team_id, rows in _histories(facts).items():
+    for team_id, rows in histories.items():
         buyers.update(row[0] for row in rows)
         if len(rows) < MIN_CUSTOMERS:
             continue
