@@ -4,7 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from amends.accounts.models import Account, Contact
@@ -108,9 +109,26 @@ def incident_list_for(*, user: User | AnonymousUser, status: str = "") -> QueryS
     incidents = incident_visible_to(user).select_related("cause", "team")
     if status:
         incidents = incidents.filter(status=status)
+    # Each count a subquery of its own: joined, the two relations multiplied (40
+    # incidents of 500 accounts made ten million rows to count DISTINCT).
+    cases = Incident.cases.rel.related_model  # recovery's, above: through the relation
+    open_cases = (
+        cases._default_manager.filter(incident=OuterRef("pk"), closed_at__isnull=True)
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    affected = (
+        AffectedAccount.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return incidents.annotate(
-        accounts=Count("affected", distinct=True),
-        open_cases=Count("cases", filter=Q(cases__closed_at__isnull=True), distinct=True),
+        accounts=Coalesce(Subquery(affected), 0),
+        open_cases=Coalesce(Subquery(open_cases), 0),
     ).order_by("-discovered_at", "-id")
 
 

@@ -24,6 +24,7 @@ from amends.incidents.selectors import (
     incident_scrubber,
     incident_similar,
     incident_similar_to_draft,
+    incident_visible_to,
     postmortem_public,
 )
 from amends.incidents.services import (
@@ -119,7 +120,7 @@ def _shareable(request: HttpRequest, matches: list) -> dict:
     """Earlier incidents this person may see, and other teams' published post-mortems;
     nothing else of another team's incidents shows."""
     visible = set(
-        incident_list_for(user=request.user)
+        incident_visible_to(request.user)
         .filter(pk__in=[m.pk for m in matches])
         .values_list("pk", flat=True)
     )

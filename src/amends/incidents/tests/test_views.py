@@ -243,3 +243,21 @@ def test_the_incident_page_counts_the_affected_accounts_another_team_holds(
     page = client.get(reverse("incidents:detail", args=[incident.pk])).text
     assert "Southern Foods" in page and "Harbor Printing Ltd" in page
     assert "belongs to a team you cannot see" not in page
+
+
+def test_the_list_counts_each_incidents_accounts_and_open_cases(people, account, declare):
+    from amends.incidents.selectors import incident_list_for
+    from amends.recovery.services import case_close, step_skip
+    from amends.timeline.services import Actor
+
+    actor = Actor(user=people.agent, via="web")
+    others = [account_create(actor=actor, team=people.north, name=f"Client {n}") for n in range(3)]
+    big = declare([account, *others], title="Four hurt")
+    small = declare([account], title="One hurt")
+    case = big.cases.get(account=account)
+    for step in case.steps.all():
+        step_skip(actor=actor, step=step, reason="settled by phone")
+    case_close(actor=actor, case=case, outcome="recovered")
+
+    counts = {i.title: (i.accounts, i.open_cases) for i in incident_list_for(user=people.agent)}
+    assert counts == {big.title: (4, 3), small.title: (1, 1)}
