@@ -78,3 +78,12 @@ def test_the_inbox_newest_first(people, persona):
 
 def test_an_accounts_timeline_newest_first(account):
     assert_walks_an_index(event_list_for_account(account_id=account.pk), "timeline_event")
+
+
+def test_postgresql_counts_a_search_from_its_trigram_index(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite reads the search from its B-tree indexes alone (above)")
+    searched = account_list(user=people.admin, filters=AccountFilters(q="harbor")).order_by()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "account_search_trigrams" in searched.explain()
