@@ -11,7 +11,7 @@ AMENDS_COMMANDS = [
     ("remind", "send reminder mail now: amends remind digest|escalations"),
     ("notices", "mail everyone an incident touched: amends notices list|show|send|pause"),
     ("rescore", "score every account's health now and open thaw cases by the rules"),
-    ("rollups", "check or rebuild the daily health sums behind the insights' history"),
+    ("verify", "check what is kept copied or summed for speed; --repair rewrites it"),
     ("demo", "load deterministic demo data"),
     ("import", "import a CSV file: amends import accounts|signals FILE"),
     ("export", "export accounts as CSV: amends export accounts [--output FILE]"),

@@ -205,7 +205,7 @@ class HealthDay(models.Model):
     history reads these few hundred rows a day instead of every account's snapshot.
     Written by the rescore with the day's snapshots, in the same transaction; the
     values, currencies and lifecycles are the accounts' as they were that day.
-    ``amends rollups --check`` compares them with the snapshots, ``--rebuild`` rewrites."""
+    ``amends verify`` compares them with the snapshots, ``--repair`` rewrites them."""
 
     day = models.DateField()
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")

@@ -1,14 +1,18 @@
-"""Each day's health summed for the insights' history (``HealthDay``): written by the
-rescore for today, rebuilt or checked against the snapshots by ``amends rollups``."""
+"""What the rescore keeps copied or summed for speed, and how ``amends verify`` checks
+it against its source: each day's health summed for the insights' history
+(``HealthDay``, from the snapshots) and each account's band and segment on its own row
+(from its latest score)."""
 
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
-from amends.health.models import HealthDay, HealthSnapshot
+from amends.accounts.models import Account
+from amends.health.models import AccountHealth, HealthDay, HealthSnapshot
 from amends.health.rules import CLOSED_LIFECYCLES
 
 DAYS_PER_QUERY = 7
@@ -83,3 +87,25 @@ def health_days_check() -> list[date]:
             if mine != kept:
                 wrong.append(day)
     return wrong
+
+
+def account_marks_differing() -> list[int]:
+    """The accounts whose row's band and segment are not their latest score's (or
+    are set when they have none): what ``amends verify`` checks."""
+    scored = Account.objects.filter(health__isnull=False).exclude(
+        health_band=F("health__band"), health_segment=F("health__segment")
+    )
+    unscored = Account.objects.filter(health__isnull=True).exclude(
+        health_band="", health_segment=""
+    )
+    return sorted({*scored.values_list("pk", flat=True), *unscored.values_list("pk", flat=True)})
+
+
+@transaction.atomic
+def account_marks_rewrite(account_ids: list[int]) -> int:
+    """Copy the latest score's band and segment onto these accounts' rows again."""
+    health = AccountHealth.objects.filter(account=OuterRef("pk"))
+    return Account.objects.filter(pk__in=account_ids).update(
+        health_band=Coalesce(Subquery(health.values("band")[:1]), Value("")),
+        health_segment=Coalesce(Subquery(health.values("segment")[:1]), Value("")),
+    )

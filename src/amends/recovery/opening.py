@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
@@ -174,3 +175,14 @@ def cases_follow_accounts(account_ids: list[int]) -> None:
         RecoveryCase.objects.filter(account_id__in=ids).exclude(team_id=team_id).update(
             team_id=team_id
         )
+
+
+def cases_team_differing() -> list[int]:
+    """The accounts with a case whose team is not the account's (empty when every
+    copy is true): what ``amends verify`` checks."""
+    return list(
+        RecoveryCase.objects.exclude(team_id=F("account__team_id"))
+        .order_by("account_id")
+        .values_list("account_id", flat=True)
+        .distinct()
+    )

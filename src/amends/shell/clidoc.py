@@ -15,7 +15,7 @@ OWN = [
     "remind",
     "notices",
     "rescore",
-    "rollups",
+    "verify",
     "demo",
     "import",
     "export",

@@ -1,5 +1,5 @@
 """The daily sums of health the insights' history reads: written by the rescore with
-its snapshots, checked and rebuilt by ``amends rollups``."""
+its snapshots, checked and rebuilt by ``amends verify``."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -57,19 +57,22 @@ def test_the_command_finds_days_that_do_not_match_and_rebuilds_them(make_account
     account = make_account("Someone", annual_value=700, currency="EUR")
     say(account, "csat", 3, value=2)
     health_rescore(rules=False)
-    call_command("rollups")
-    assert "match" in capsys.readouterr().out
+    call_command("verify")
+    assert "matches" in capsys.readouterr().out
 
     # A day kept before the sums existed, and a day whose sums were edited by hand.
     yesterday = timezone.localdate() - timedelta(days=1)
     HealthSnapshot.objects.create(account=account, day=yesterday, score=40, band="red")
     HealthDay.objects.filter(day=timezone.localdate()).update(accounts=9)
     with pytest.raises(CommandError) as refused:
-        call_command("rollups")
-    assert f"2 days do not match their snapshots: {yesterday.isoformat()}" in str(refused.value)
+        call_command("verify")
+    days = f"{yesterday.isoformat()}, {timezone.localdate().isoformat()}"
+    assert f"Days whose health sums do not match their snapshots: {days}." in str(refused.value)
 
-    call_command("rollups", "--rebuild")
-    assert "match" in capsys.readouterr().out
+    call_command("verify", "--repair")
+    assert "Repaired" in capsys.readouterr().out
+    call_command("verify")
+    assert "matches" in capsys.readouterr().out
     assert sums_of(yesterday) == {
         (account.team_id, "", "red", "EUR", False): (1, Decimal("700.00")),
     }
