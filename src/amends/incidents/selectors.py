@@ -40,7 +40,7 @@ def incident_cases_for(*, incident: Incident, user: User | AnonymousUser) -> Que
     The cases belong to recovery, the app above: they are read through the relation."""
     cases = incident.cases.select_related("account", "owner").order_by("account__name", "id")
     ids = team_ids_for(user, READ)
-    return cases if ids is None else cases.filter(account__team_id__in=ids)
+    return cases if ids is None else cases.filter(team_id__in=ids)  # the case's own team
 
 
 def incident_impacts(
