@@ -37,11 +37,26 @@ def _sums(days: list[date]) -> dict[tuple[Any, ...], tuple[int, Any]]:
     return {tuple(row[:6]): (row[6], row[7]) for row in grouped}
 
 
-def _stored(days: list[date]) -> dict[tuple[Any, ...], tuple[int, Any]]:
-    rows = HealthDay.objects.filter(day__in=days).values_list(
-        "day", "team_id", "segment", "band", "currency", "closed", "accounts", "annual_value"
+def _counts(days: list[date]) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]:
+    """(day, segment, band) -> accounts, from the snapshots and from the sums. Only the
+    snapshot's own columns can be checked: a day's team, currency, value and lifecycle
+    are the account's as they were when the day was summed, and may have changed."""
+    snapshots = (
+        HealthSnapshot.objects.filter(day__in=days)
+        .order_by()
+        .values_list("day", "segment", "band")
+        .annotate(n=Count("id"))
     )
-    return {tuple(row[:6]): (row[6], row[7]) for row in rows}
+    sums = (
+        HealthDay.objects.filter(day__in=days)
+        .order_by()
+        .values_list("day", "segment", "band")
+        .annotate(n=Sum("accounts"))
+    )
+    return (
+        {tuple(row[:3]): row[3] for row in snapshots},
+        {tuple(row[:3]): row[3] for row in sums},
+    )
 
 
 @transaction.atomic
@@ -74,16 +89,18 @@ def health_days_rebuild() -> int:
 
 
 def health_days_check() -> list[date]:
-    """The days whose rollup rows differ from the sums of their snapshots, or that
-    have rows and no snapshots: empty when the history the insights show is true."""
+    """The days whose sums count other accounts per segment and band than their
+    snapshots do, or that have sums and no snapshots: empty when the history the
+    insights show is whole. (A repair sums them again with the accounts' values,
+    currencies and lifecycles of now.)"""
     days = sorted(set(snapshot_days_all()) | set(HealthDay.objects.values_list("day", flat=True)))
     wrong = []
     for start in range(0, len(days), DAYS_PER_QUERY):
         chunk = days[start : start + DAYS_PER_QUERY]
-        sums, stored = _sums(chunk), _stored(chunk)
+        counted, summed = _counts(chunk)
         for day in chunk:
-            mine = {k: (n, v or 0) for k, (n, v) in sums.items() if k[0] == day}
-            kept = {k: v for k, v in stored.items() if k[0] == day}
+            mine = {k: n for k, n in counted.items() if k[0] == day}
+            kept = {k: n for k, n in summed.items() if k[0] == day and n}
             if mine != kept:
                 wrong.append(day)
     return wrong

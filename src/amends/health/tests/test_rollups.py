@@ -77,3 +77,19 @@ def test_the_command_finds_days_that_do_not_match_and_rebuilds_them(make_account
         (account.team_id, "", "red", "EUR", False): (1, Decimal("700.00")),
     }
     assert sum(n for n, _ in sums_of(timezone.localdate()).values()) == 1
+
+
+def test_an_account_that_changes_after_its_day_was_summed_is_not_a_difference(
+    make_account, say, capsys
+):
+    account = make_account("Someone", annual_value=700, currency="EUR")
+    say(account, "csat", 3, value=2)
+    health_rescore(rules=False)
+    # The day keeps what the account was; the account moves on.
+    Account.objects.filter(pk=account.pk).update(
+        lifecycle="churned", currency="USD", annual_value=9000
+    )
+    call_command("verify")
+    assert "matches" in capsys.readouterr().out
+    (row,) = HealthDay.objects.filter(day=timezone.localdate())
+    assert (row.currency, row.closed, row.annual_value) == ("EUR", False, Decimal("700.00"))
