@@ -83,9 +83,10 @@ def snapshot_days_all() -> list[date]:
 
 def health_days_rebuild() -> int:
     """Every day's rollup rewritten from the snapshots (and days without any dropped)."""
+    days = snapshot_days_all()  # a DISTINCT over every snapshot: read once
     with transaction.atomic():
-        HealthDay.objects.exclude(day__in=snapshot_days_all()).delete()
-        return health_days_write(snapshot_days_all())
+        HealthDay.objects.exclude(day__in=days).delete()
+        return health_days_write(days)
 
 
 def health_days_check() -> list[date]:

@@ -7,7 +7,9 @@ from django.db.models import BooleanField, Case, Count, Sum, Value, When
 
 def sum_the_snapshots(apps, schema_editor):
     """Every snapshot day already kept, summed as the rescore now sums today's (with
-    the accounts' values, currencies and lifecycles as they are now)."""
+    the accounts' values, currencies and lifecycles as they are now). The GROUP BY of
+    health.rollups written again on the historical models: a migration must not run
+    the app's code of a later day."""
     snapshot = apps.get_model("health", "HealthSnapshot")
     health_day = apps.get_model("health", "HealthDay")
     days = list(snapshot.objects.order_by("day").values_list("day", flat=True).distinct())

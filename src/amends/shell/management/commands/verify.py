@@ -48,7 +48,7 @@ class Command(BaseCommand):
             found = find()
             if not found:
                 continue
-            shown = [getattr(item, "isoformat", lambda i=item: i)() for item in found]
+            shown = [str(item) for item in found]  # account ids, or days as YYYY-MM-DD
             if repair:
                 fix(found)
                 self.stdout.write(f"Repaired. {label}: {_some(shown)}.")
