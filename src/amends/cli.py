@@ -13,6 +13,7 @@ AMENDS_COMMANDS = [
     ("rescore", "score every account's health now and open thaw cases by the rules"),
     ("verify", "check what is kept copied or summed for speed; --repair rewrites it"),
     ("demo", "load deterministic demo data"),
+    ("mail", "customers' mail in: amends mail receive|poll|test"),
     ("import", "import a CSV file: amends import accounts|signals FILE"),
     ("export", "export accounts as CSV: amends export accounts [--output FILE]"),
     ("insights", "the dashboard's figures as CSV or JSON: amends insights [FIGURE|all]"),

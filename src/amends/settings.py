@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "amends.complaints",
     "amends.comms",
     "amends.notices",
+    "amends.mail",
     "amends.customerpage",
     "amends.reminders",
     "amends.parting",
@@ -238,6 +239,10 @@ AMENDS_FEEDBACK_MIN_SECONDS = env_int("AMENDS_FEEDBACK_MIN_SECONDS", 3, minimum=
 AMENDS_FEEDBACK_LIMIT_PER_ADDRESS = env_int("AMENDS_FEEDBACK_LIMIT_PER_ADDRESS", 5, minimum=1)
 AMENDS_FEEDBACK_LIMIT_PER_PAGE = env_int("AMENDS_FEEDBACK_LIMIT_PER_PAGE", 100, minimum=1)
 AMENDS_FEEDBACK_LIMIT_WINDOW = env_int("AMENDS_FEEDBACK_LIMIT_WINDOW", 600, minimum=1)
+
+# Mail in (docs/email.md): the largest mail and file kept; larger mail is refused.
+AMENDS_MAIL_MAX_MESSAGE_MB = env_int("AMENDS_MAIL_MAX_MESSAGE_MB", 20, minimum=1)
+AMENDS_MAIL_MAX_FILE_MB = env_int("AMENDS_MAIL_MAX_FILE_MB", 10, minimum=1)
 
 # Reminders: the hour (in AMENDS_TIME_ZONE) after which the daily digests go out.
 AMENDS_DIGEST_HOUR = env_int("AMENDS_DIGEST_HOUR", 7, minimum=0)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("amends.complaints.urls")),
     path("", include("amends.comms.urls")),
     path("", include("amends.notices.urls")),
+    path("", include("amends.mail.urls")),
     path("", include("amends.customerpage.urls")),
     path("", include("amends.parting.urls")),
     path("", include("amends.referrals.urls")),

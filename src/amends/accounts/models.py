@@ -141,6 +141,8 @@ class Contact(models.Model):
         _("preferred language"), max_length=16, blank=True, validators=[language_code]
     )
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    # A delivery report said mail to this address failed (cleared when it is changed).
+    bouncing_since = models.DateTimeField(_("mail bouncing since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

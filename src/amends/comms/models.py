@@ -16,6 +16,8 @@ class MessageKind(models.TextChoices):
     VALUE_SUMMARY = "value_summary", _("Value summary")
     DIGEST = "digest", _("Daily digest")
     ESCALATION = "escalation", _("Escalation")
+    ANSWER = "answer", _("Answer in the inbox")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
 
 
 class MessageTemplate(models.Model):
@@ -84,12 +86,16 @@ class Message(models.Model):
     resend_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
     )
+    # Headers beyond the usual: a reply's In-Reply-To, References and Reply-To.
+    headers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["case", "-created_at"], name="message_case_recent"),
             models.Index(fields=["state", "claimed_at"], name="message_state_claimed"),
+            # A customer's reply names our mail by its Message-ID (In-Reply-To).
+            models.Index(fields=["message_id"], name="message_by_message_id"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ while with the same Message-ID, so a mailbox that sees it twice keeps one: the
 one case where the wire may carry a message twice, and the mail does not."""
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 
@@ -28,6 +29,10 @@ from amends.recovery.models import RecoveryCase
 from amends.timeline.services import Actor, event_record
 
 STALE_CLAIM = timedelta(minutes=10)
+
+# Apps above this one add headers to outgoing mail (the mail app: a case's reply
+# address). Each is called with the message about to be logged and returns headers.
+outgoing_headers: list[Callable[["Outgoing"], dict[str, str]]] = []
 
 
 def message_id_new(key: str) -> str:
@@ -49,6 +54,8 @@ class Outgoing:
     language: str = ""
     case: RecoveryCase | None = None
     account: Account | None = None
+    # In-Reply-To, References, Reply-To, From: what threads it with the customer's mail.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,9 @@ def message_queue(
     (message, made)."""
     _check(actor, outgoing)
     account = outgoing.account or (outgoing.case.account if outgoing.case else None)
+    headers: dict[str, str] = {}
+    for hook in outgoing_headers:
+        headers |= hook(outgoing)
     defaults = {
         "kind": outgoing.kind,
         "case": outgoing.case,
@@ -88,6 +98,7 @@ def message_queue(
         "message_id": message_id_new(outgoing.key),
         "sent_by": actor.user,
         "resend_of": resend_of,
+        "headers": headers | outgoing.headers,
     }
     try:
         with transaction.atomic():
@@ -107,12 +118,14 @@ def _claim(message: Message, now: datetime) -> bool:
 
 def _email(message: Message) -> EmailMessage:
     to = formataddr((message.recipient_name, message.recipient_email))
+    extra = dict(message.headers or {})
+    sender = extra.pop("From", "") or settings.DEFAULT_FROM_EMAIL
     return EmailMessage(
         subject=message.subject,
         body=message.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender,
         to=[to],
-        headers={"Message-ID": message.message_id},
+        headers={**extra, "Message-ID": message.message_id},
     )
 
 

@@ -24,6 +24,17 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
     IMPORT = "import", _("Import")
     STAFF = "staff", _("Recorded by staff")
+    EMAIL = "email", _("Email")
+
+
+class ConversationKind(models.TextChoices):
+    """What a conversation in the inbox turned out to be. Mail opens a complaint by
+    default (the method welcomes them); a person re-classifies it."""
+
+    COMPLAINT = "complaint", _("Complaint")
+    FEEDBACK = "feedback", _("Feedback")
+    PRAISE = "praise", _("Praise")
+    QUESTION = "question", _("Question")
 
 
 class Complaint(models.Model):
@@ -57,6 +68,13 @@ class Complaint(models.Model):
     )
     satisfaction_at = models.DateTimeField(null=True, blank=True)
     flag = models.CharField(_("flag"), max_length=8, choices=Flag.choices, blank=True, default="")
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ConversationKind.choices,
+        default=ConversationKind.COMPLAINT,
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -68,6 +68,7 @@ from amends.complaints.services import (
 )
 from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
+from amends.core.parts import page_parts
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
 from amends.people.selectors import team_members
@@ -166,6 +167,8 @@ def _complaint_context(request: HttpRequest, complaint: Complaint, **bound) -> d
         ),
         "satisfaction_form": SatisfactionForm(),
         "case_open_form": CaseOpenForm(),
+        # The apps above add their panels: the mail conversation, with its answer form.
+        **page_parts("complaint_page", complaint=complaint, user=request.user, can_edit=can_edit),
     }
 
 

@@ -83,6 +83,8 @@ class NoticeRecipient(models.Model):
     in_doubt = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # A delivery report came back for it: sent, and never arrived.
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "comms_noticerecipient"

@@ -10,6 +10,7 @@ class Via(models.TextChoices):
     API = "api", _("API")
     CLI = "cli", _("command line")
     SYSTEM = "system", _("system")
+    EMAIL = "email", _("email")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
