@@ -165,6 +165,7 @@ from amends.customerpage.api import router as customerpage_router  # noqa: E402
 from amends.health.api import router as health_router  # noqa: E402
 from amends.incidents.api import router as incidents_router  # noqa: E402
 from amends.insights.api import router as insights_router  # noqa: E402
+from amends.mail.api import router as mail_router  # noqa: E402
 from amends.notices.api import router as notices_router  # noqa: E402
 from amends.parting.api import router as parting_router  # noqa: E402
 from amends.recovery.api import router as recovery_router  # noqa: E402
@@ -179,6 +180,7 @@ api.add_router("/", health_router)
 api.add_router("/", complaints_router)
 api.add_router("/", comms_router)
 api.add_router("/", notices_router)
+api.add_router("/", mail_router)
 api.add_router("/", customerpage_router)
 api.add_router("/", parting_router)
 api.add_router("/", referrals_router)

@@ -29,6 +29,7 @@ from amends.complaints.services import (
     TEXT_MAX,
     complaint_acknowledge,
     complaint_answer,
+    complaint_classify,
     complaint_flag,
     complaint_resolve,
     complaint_satisfaction_record,
@@ -64,6 +65,8 @@ class ComplaintOut(Schema):
     resolved_at: datetime | None
     satisfaction: int | None
     flag: str
+    kind: str = Field(description="complaint, feedback, praise or question")
+    subject: str = Field(description="the subject of the mail that opened it, if any")
     suggested_for_parting: bool = False
 
     @staticmethod
@@ -100,6 +103,10 @@ class ComplaintQuery(Schema):
 
 class AnswerIn(Schema):
     answer: str
+
+
+class KindIn(Schema):
+    kind: str = Field(description="complaint, feedback, praise or question")
 
 
 class SatisfactionIn(Schema):
@@ -187,11 +194,23 @@ def acknowledge_complaint(request, complaint_id: int):
 @router.post(
     "/complaints/{complaint_id}/answer",
     response={200: ComplaintOut, **ERRORS},
-    summary="Store our answer (it is not emailed yet)",
+    summary="Record an answer given another way (nothing is sent; to mail it, "
+    "POST /complaints/{id}/mails)",
 )
 def answer_complaint(request, complaint_id: int, payload: AnswerIn):
     complaint = _complaint(request, complaint_id, WRITE)
     complaint_answer(actor=Actor.api(request), complaint=complaint, answer=payload.answer)
+    return _read(request, complaint_id)
+
+
+@router.post(
+    "/complaints/{complaint_id}/kind",
+    response={200: ComplaintOut, **ERRORS},
+    summary="Classify the conversation: complaint, feedback, praise or question",
+)
+def classify_complaint(request, complaint_id: int, payload: KindIn):
+    complaint = _complaint(request, complaint_id, WRITE)
+    complaint_classify(actor=Actor.api(request), complaint=complaint, kind=payload.kind)
     return _read(request, complaint_id)
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amends.accounts.models import Account
-from amends.complaints.models import AbuseReport, Complaint, Flag
+from amends.complaints.models import AbuseReport, Complaint, ConversationKind, Flag
 from amends.complaints.selectors import ABUSE_REPORTS_FOR_PARTING, ABUSE_WINDOW
 from amends.incidents.models import Severity
 from amends.people.models import User
@@ -254,6 +254,30 @@ def complaint_satisfaction_record(
         "complaint.satisfaction",
         f"Satisfied after the complaint: {score} of 5",
         after={"satisfaction": score},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_classify(*, actor: Actor, complaint: Complaint, kind: str) -> Complaint:
+    """Say what the conversation turned out to be: a complaint, feedback, praise or a
+    question. Only complaints count in the complaint figures."""
+    complaint = _lock(complaint)
+    _require_write(actor, complaint)
+    if kind not in ConversationKind.values:
+        raise ValidationError({"kind": f"must be one of {', '.join(ConversationKind.values)}"})
+    if kind == complaint.kind:
+        return complaint
+    before = complaint.kind
+    complaint.kind = kind
+    complaint.save(update_fields=["kind"])
+    _log(
+        actor,
+        complaint,
+        "complaint.classified",
+        f"Conversation classified as {ConversationKind(kind).label}",
+        before={"kind": before},
+        after={"kind": kind},
     )
     return complaint
 

@@ -39,7 +39,13 @@ from amends.complaints.forms import (
     SatisfactionForm,
 )
 from amends.complaints.intake import complaint_receive
-from amends.complaints.models import Channel, Complaint, FeedbackPage, Flag
+from amends.complaints.models import (
+    Channel,
+    Complaint,
+    ConversationKind,
+    FeedbackPage,
+    Flag,
+)
 from amends.complaints.selectors import (
     abuse_reports_for_complaint,
     account_candidates,
@@ -62,6 +68,7 @@ from amends.complaints.services import (
     complaint_answer,
     complaint_case_link,
     complaint_case_open,
+    complaint_classify,
     complaint_flag,
     complaint_resolve,
     complaint_satisfaction_record,
@@ -120,6 +127,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "ack_hours": acknowledge_hours(),
         "feedback_pages": feedback_pages_for(request.user),
         "filtered_account": Account.objects.filter(pk=account_id).first() if account_id else None,
+        **page_parts("inbox", user=request.user),
     }
     template = "complaints/inbox.html#complaint_list" if request.htmx else "complaints/inbox.html"
     return render(request, template, context)
@@ -167,6 +175,7 @@ def _complaint_context(request: HttpRequest, complaint: Complaint, **bound) -> d
         ),
         "satisfaction_form": SatisfactionForm(),
         "case_open_form": CaseOpenForm(),
+        "kinds": ConversationKind.choices,
         # The apps above add their panels: the mail conversation, with its answer form.
         **page_parts("complaint_page", complaint=complaint, user=request.user, can_edit=can_edit),
     }
@@ -196,6 +205,21 @@ def acknowledge_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Acknowledged."))
     return _back(complaint)
+
+
+@login_required
+@require_POST
+def classify_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = _writable(request, complaint_id)
+    try:
+        complaint_classify(
+            actor=Actor.web(request), complaint=complaint, kind=request.POST.get("kind", "")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Classified."))
+    return _back(complaint, "handling")
 
 
 @login_required

@@ -22,3 +22,8 @@ def complaint_page_conversation(*, complaint, can_edit, **_):
         "can_mail": bool(can_edit and mailbox and complaint.customer_email),
         "form": AnswerByMailForm(),
     }
+
+
+@page_part("inbox", "mailboxes", template="mail/inbox_panel.html", order=10)
+def inbox_mailboxes(**_):
+    return None  # a link to the mailboxes' settings: it needs no data

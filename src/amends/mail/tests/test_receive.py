@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from amends.complaints.models import Channel, Complaint
-from amends.mail.models import Direction, Mail, MailKind, Mailbox
+from amends.mail.models import Direction, Mail, Mailbox
 from amends.mail.services import Refused, conversation_answer, mail_receive
 from amends.mail.tokens import reply_address
 from amends.timeline.models import Event
