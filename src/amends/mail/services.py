@@ -472,7 +472,8 @@ def mailbox_save(
     event_record(
         actor=actor,
         action="mailbox.saved",
-        subject=team,
+        subject=mailbox,
+        account_id=None,
         summary=f"Mailbox of {team.name}: {mailbox.address}",
         before=before,
         after={"address": mailbox.address, "imap_host": mailbox.imap_host},
