@@ -50,6 +50,9 @@ class CountsOut(Schema):
         "a sender stopped, or its connection broke, after the mail server may have accepted "
         "one and before it was recorded sent. Not a state: already in the other counts"
     )
+    bounced: int = Field(
+        0, description="letters sent whose delivery report came back: the address failed"
+    )
 
 
 class RunOut(Schema):

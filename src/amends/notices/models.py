@@ -98,6 +98,12 @@ class NoticeRecipient(models.Model):
             models.Index(
                 fields=["run"], condition=Q(in_doubt__gt=0), name="notice_recipient_doubt"
             ),
+            # … and the letters that bounced.
+            models.Index(
+                fields=["run"],
+                condition=Q(bounced_at__isnull=False),
+                name="notice_recipient_bounced",
+            ),
         ]
 
     def __str__(self) -> str:

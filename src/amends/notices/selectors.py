@@ -26,6 +26,8 @@ class Counts:
     failed: int = 0
     # Not a state: how many messages may have crossed the wire twice (same Message-ID).
     in_doubt: int = 0
+    # Not a state either: sent, and a delivery report came back (the mail app reads them).
+    bounced: int = 0
 
     @property
     def total(self) -> int:
@@ -57,6 +59,14 @@ def notice_counts(run_ids: Iterable[int]) -> dict[int, Counts]:
     )
     for run_id, n in doubts:
         found[run_id]["in_doubt"] = n
+    bounces = (
+        NoticeRecipient.objects.filter(run_id__in=ids, bounced_at__isnull=False)
+        .order_by()
+        .values_list("run_id")
+        .annotate(n=Count("id"))
+    )
+    for run_id, n in bounces:
+        found[run_id]["bounced"] = n
     return {pk: Counts(**states) for pk, states in found.items()}
 
 

@@ -40,6 +40,24 @@ def mail(
     return message.as_bytes()
 
 
+def delivery_report(failed: str, original_id: str) -> bytes:
+    return (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example>\n"
+        b"To: support@north.example\n"
+        b"Subject: Undelivered Mail Returned to Sender\n"
+        b"Message-ID: <bounce-" + failed.encode() + b"@mx.example>\n"
+        b"MIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n'
+        b"--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        b"--b1\nContent-Type: message/delivery-status\n\n"
+        b"Reporting-MTA: dns; mx.example\n\n"
+        b"Final-Recipient: rfc822; " + failed.encode() + b"\nAction: failed\nStatus: 5.1.1\n\n"
+        b"--b1\nContent-Type: text/rfc822-headers\n\n"
+        b"Message-ID: " + original_id.encode() + b"\nSubject: About the outage\n\n"
+        b"--b1--\n"
+    )
+
+
 @pytest.fixture
 def mailbox(people):
     return Mailbox.objects.create(team=people.north, address="support@north.example")
@@ -165,21 +183,7 @@ def test_a_bounce_marks_the_contact_and_the_notice_letter(people, account):
     from amends.notices.models import NoticeRecipient
 
     contact = account.contacts.get()
-    raw = (
-        b"From: Mail Delivery System <MAILER-DAEMON@mx.example>\n"
-        b"To: support@north.example\n"
-        b"Subject: Undelivered Mail Returned to Sender\n"
-        b"Message-ID: <bounce-1@mx.example>\n"
-        b"MIME-Version: 1.0\n"
-        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n'
-        b"--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
-        b"--b1\nContent-Type: message/delivery-status\n\n"
-        b"Reporting-MTA: dns; mx.example\n\n"
-        b"Final-Recipient: rfc822; joanna@harbor.example\nAction: failed\nStatus: 5.1.1\n\n"
-        b"--b1\nContent-Type: text/rfc822-headers\n\n"
-        b"Message-ID: <notice-3-joanna@amends.test>\nSubject: About the outage\n\n"
-        b"--b1--\n"
-    )
+    raw = delivery_report("joanna@harbor.example", "<notice-3-joanna@amends.test>")
     received = mail_receive(team=people.north, raw=raw)
     assert received.outcome == "bounce"
     assert not Complaint.objects.exists()
@@ -188,6 +192,24 @@ def test_a_bounce_marks_the_contact_and_the_notice_letter(people, account):
     assert "joanna@harbor.example failed" in received.mail.notes
     # No notice was sent with that Message-ID: no letter is marked.
     assert not NoticeRecipient.objects.filter(bounced_at__isnull=False).exists()
+
+
+def test_a_bounce_of_a_notice_letter_is_counted_on_the_notice(people, account, declare):
+    from amends.notices.models import NoticeRecipient, NoticeRun
+    from amends.notices.selectors import notice_counts
+
+    run = NoticeRun.objects.create(incident=declare([account]), name="Outage")
+    for line, email in enumerate(["gone@harbor.example", "here@harbor.example"], start=1):
+        NoticeRecipient.objects.create(
+            run=run, line=line, email=email, message_id=f"<notice-{line}@amends.test>"
+        )
+    report = delivery_report("gone@harbor.example", "<notice-1@amends.test>")
+    assert mail_receive(team=people.north, raw=report).outcome == "bounce"
+    assert notice_counts([run.pk])[run.pk].bounced == 1
+    # The same report for another team's notice marks nothing there.
+    other = delivery_report("here@harbor.example", "<notice-2@amends.test>")
+    mail_receive(team=people.south, raw=other)
+    assert notice_counts([run.pk])[run.pk].bounced == 1
 
 
 def test_it_refuses_mail_without_a_sender_and_mail_over_the_limit(people, settings):

@@ -214,6 +214,7 @@ def test_the_api_writes_uploads_starts_and_reads_a_notice(api, people, incident)
         "failed": 0,
         "total": 2,
         "in_doubt": 0,
+        "bounced": 0,
     }
     assert api(people.agent, "post", f"{url}/pause").json()["state"] == "paused"
     assert api(people.agent, "patch", url, {"rate_per_second": 10}).json()["rate_per_second"] == 10

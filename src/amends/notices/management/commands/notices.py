@@ -151,7 +151,7 @@ class Command(BaseCommand):
             f"State: {run.state}, at most {run.rate_per_second} a second",
             f"Languages: {', '.join(run.texts_in_order())} (the first for everyone else)",
             f"People: {c.total}: {c.sent} sent, {c.pending} waiting, {c.sending} sending, "
-            f"{c.failed} failed",
+            f"{c.failed} failed, {c.bounced} bounced (a delivery report came back)",
             f"In doubt: {c.in_doubt} may have been delivered twice, with the same Message-ID, "
             "after a sender stopped mid-send (a mail store that de-duplicates on it keeps one)",
         ]
