@@ -1,3 +1,5 @@
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,7 +55,7 @@ def attachment_view(request: HttpRequest, attachment_id: int) -> HttpResponse:
     from outside could hold a script), to the team's people only."""
     found = attachment_get_for(user=request.user, attachment_id=attachment_id)
     response = FileResponse(
-        iter([bytes(found.data)]),
+        io.BytesIO(bytes(found.data)),
         as_attachment=True,
         filename=found.filename or "attachment",
         content_type="application/octet-stream",

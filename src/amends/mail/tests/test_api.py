@@ -76,3 +76,31 @@ def test_a_conversation_can_be_classified(people, account, call):
     assert call("post", url, {"kind": "praise"}).json()["kind"] == "praise"
     assert call("post", url, {"kind": "gossip"}).status_code == 422
     assert call("post", url, {"kind": "question"}, user=people.outsider).status_code == 404
+
+
+def test_a_file_is_downloaded_by_its_team_only(client, people, account):
+    from email.message import EmailMessage
+
+    from amends.mail.services import mail_receive
+    from conftest import login
+
+    message = EmailMessage()
+    message["From"] = "joanna@harbor.example"
+    message["To"] = "support@north.example"
+    message["Subject"] = "The invoice"
+    message["Message-ID"] = "<invoice@harbor.example>"
+    message.set_content("See the file.")
+    message.add_attachment(
+        b"<script>alert(1)</script>", maintype="text", subtype="html", filename="faktura.html"
+    )
+    received = mail_receive(team=people.north, raw=message.as_bytes())
+    [file] = received.mail.attachments.all()
+    login(client, people.agent)
+    got = client.get(f"/mail/files/{file.pk}/")
+    assert got.status_code == 200
+    assert got["Content-Disposition"].startswith("attachment")
+    assert got["Content-Type"] == "application/octet-stream"
+    assert got["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(got.streaming_content) == b"<script>alert(1)</script>"
+    login(client, people.outsider)
+    assert client.get(f"/mail/files/{file.pk}/").status_code == 404
