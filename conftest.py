@@ -304,6 +304,40 @@ def smtp_server(settings):
         yield box
 
 
+# -- a real IMAP server on loopback ----------------------------------------------
+
+IMAP_USERS = {"north": "north-imap-secret", "south": "south-imap-secret"}
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A private dovecot (scripts/dovecot_server.py) on loopback for the session,
+    one per pytest-xdist worker, with the IMAP users north and south."""
+    import sys
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parent / "scripts"
+    if str(scripts) not in sys.path:
+        sys.path.insert(0, str(scripts))
+    from dovecot_server import DovecotServer, dovecot_binary
+
+    if dovecot_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Debian's dovecot-imapd is not installed")
+        pytest.skip("IMAP tests need Debian's dovecot-imapd: scripts/ensure-dovecot")
+    with DovecotServer(users=IMAP_USERS) as server:
+        yield server
+
+
+@pytest.fixture
+def imap_mailbox(dovecot):
+    """The session's dovecot with every user's mail gone: an empty INBOX, no
+    other folder."""
+    for user in dovecot.users:
+        dovecot.clear(user)
+    return dovecot
+
+
 @pytest.fixture
 def shipped_defaults(transactional_db):
     """What data migrations ship (causes, playbooks, health factors, message
