@@ -6,6 +6,7 @@ Pure: bytes in, a ``Parsed`` out, no database. Whatever the bytes, it returns or
 raises ``Refused`` with a reason a person can read; it never lets a traceback out.
 Oddities it could read around are listed in ``Parsed.notes``."""
 
+import codecs
 import hashlib
 import html
 import re
@@ -96,6 +97,20 @@ def clean(value: object) -> str:
     return text.replace("\x00", "")
 
 
+def _header_noted(message: Message, name: str, notes: list[str]) -> str:
+    """A header's text; raw 8-bit bytes in it (no RFC 2047) are read as UTF-8 where they
+    can be and replaced where not, and the mail says so."""
+    try:
+        value = str(message.get(name, "") or "")
+    except Exception:  # a header the parser cannot split
+        notes.append(f"header: {name} cannot be read")
+        return ""
+    text = clean(value)
+    if "\ufffd" in text:
+        notes.append(f"header: {name} has raw bytes that are not UTF-8; they were replaced")
+    return text
+
+
 def _ids(value: object) -> list[str]:
     return [found.strip() for found in re.findall(r"<([^<>\s]+)>", clean(value))]
 
@@ -124,6 +139,11 @@ def decode_part(part: Message, notes: list[str]) -> str:
         return ""
     declared = (part.get_content_charset() or "utf-8").lower()
     charset = WIDER_CHARSET.get(declared, declared)
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        notes.append(f"charset: {declared!r} is not a charset we know; read as UTF-8")
+        charset = "utf-8"
     for attempt in (charset, "utf-8"):
         try:
             return payload.decode(attempt).replace("\x00", "")
@@ -180,10 +200,21 @@ def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+FORWARD_MARKS = re.compile(
+    r"^-{2,}\s*(Forwarded message|Original message forwarded)|^Begin forwarded message:"
+    r"|^-{2,}\s*(Wiadomość przekazana|Przekazana wiadomość)|^-{2,}\s*Προωθημένο μήνυμα"
+    r"|^-{2,}\s*(转发的邮件|轉寄的郵件)",
+    re.I | re.M,
+)
+
+
 def split_quoted(text: str) -> tuple[str, str]:
-    """(what they wrote now, the history they quoted)."""
+    """(what they wrote now, the history they quoted). A forwarded mail is what they
+    want us to read: it stays in view."""
     if not text.strip():
         return "", ""
+    if FORWARD_MARKS.search(text):
+        return text.strip(), ""
     try:
         replies = EmailReplyParser(languages=list(REPLY_LANGUAGES)).read(text).replies
     except Exception:  # the reply parser's patterns on unusual text: keep it whole
@@ -258,6 +289,12 @@ def _body(message: Message, parsed: Parsed) -> None:
         if part.is_multipart():
             continue
         content_type = part.get_content_type()
+        if part.get_content_maintype() == "multipart":
+            # Its boundary never appears: the parts cannot be told apart, so the
+            # whole body is read as the text it most likely is.
+            parsed.notes.append("mime: a multipart body without its boundary, read as text")
+            plain.append(_strip_part_headers(decode_part(part, parsed.notes)))
+            continue
         disposition = part.get_content_disposition()
         filename = clean(part.get_filename() or "")
         if content_type == "message/rfc822" or (
@@ -275,6 +312,16 @@ def _body(message: Message, parsed: Parsed) -> None:
     if not words and marked:
         words = html_to_text(parsed.html)
     parsed.text, parsed.quoted = split_quoted(words.replace("\r\n", "\n"))
+
+
+def _strip_part_headers(text: str) -> str:
+    # The lost parts' own headers ("Content-Type: …") are noise to a reader.
+    kept = [
+        line
+        for line in text.splitlines()
+        if not re.match(r"^(--\S+|Content-[\w-]+:.*|MIME-Version:.*)$", line.strip(), re.I)
+    ]
+    return "\n".join(kept)
 
 
 def _attach(part: Message, parsed: Parsed, filename: str) -> None:
@@ -339,7 +386,7 @@ def _read(message: EmailMessage, raw: bytes) -> Parsed:
         from_email=from_email[:254],
         from_name=from_name[:200],
         to=[address for _, address in _addresses(message, *RECIPIENT_HEADERS)],
-        subject=re.sub(r"\s+", " ", _header(message, "Subject")).strip()[:300],
+        subject=re.sub(r"\s+", " ", _header_noted(message, "Subject", notes)).strip()[:300],
         date=date,
         in_reply_to=_ids(message.get("In-Reply-To", "")),
         references=_ids(message.get("References", "")),

@@ -328,3 +328,49 @@ def test_the_pipe_asks_the_mail_server_to_try_again_when_the_database_is_away(tm
     )
     assert result.returncode == 75, result.stderr
     assert b"try again later" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
+def test_a_reply_to_a_case_message_lands_on_the_case(
+    people, account, declare, mailbox, smtp_server
+):
+    from amends.comms.models import MessageKind
+    from amends.comms.services import Outgoing, message_send
+    from amends.mail.selectors import case_conversation
+
+    case = declare([account]).cases.get()
+    sent = message_send(
+        actor=Actor(user=people.agent, via="web"),
+        outgoing=Outgoing(
+            key=f"case:{case.pk}:apology",
+            kind=MessageKind.APOLOGY,
+            to_email="joanna@harbor.example",
+            subject="I am sorry",
+            body="I printed your forms with last year's date.",
+            case=case,
+        ),
+    ).message
+    assert smtp_server.wait_for(1)
+    [apology] = smtp_server.messages()
+    assert apology["Reply-To"] == reply_address(mailbox.address, "k", case.pk)
+    assert apology["From"] == mailbox.address
+
+    back = mail_receive(
+        team=people.north,
+        raw=mail(subject="Re: I am sorry", message_id="<r@x>", In_Reply_To=sent.message_id),
+    )
+    assert back.outcome == "reply" and back.case == case and back.complaint is None
+    assert Event.objects.filter(action="mail.received", account_id=account.pk).exists()
+    # Found by the reply address alone, too.
+    by_address = mail_receive(
+        team=people.north,
+        raw=mail(to=apology["Reply-To"], subject="one more thing", message_id="<r2@x>"),
+    )
+    assert by_address.case == case
+    said = [(item.direction, item.subject) for item in case_conversation(case=case)]
+    assert said == [
+        ("out", "I am sorry"),
+        ("in", "Re: I am sorry"),
+        ("in", "one more thing"),
+    ]
