@@ -265,7 +265,10 @@ def _bounce(message: Message, parsed: Parsed) -> None:
         content_type = part.get_content_type()
         if content_type in ("message/delivery-status", "message/global-delivery-status"):
             # Each of its "parts" is one block of fields: the message's, then each recipient's.
-            for block in part.get_payload() if part.is_multipart() else []:
+            blocks = part.get_payload() if part.is_multipart() else []
+            for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
                 action = clean(block.get("Action", "")).strip().lower()
                 recipient = clean(block.get("Final-Recipient") or block.get("Original-Recipient"))
                 if recipient and action in ("failed", ""):

@@ -4,7 +4,7 @@ a file for someone who may see it, the mailboxes a manager keeps."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -14,7 +14,7 @@ from amends.complaints.models import Complaint
 from amends.mail.models import Attachment, Direction, Mail, Mailbox
 from amends.mail.parse import html_safe
 from amends.people.access import READ, team_ids_for, teams_for, user_manages_team
-from amends.people.models import Team
+from amends.people.models import Team, User
 from amends.recovery.models import RecoveryCase
 
 SHOWN = 200  # mails shown in one conversation; older ones are counted
@@ -49,7 +49,7 @@ def _item(mail: Mail) -> ConversationItem:
         subject=mail.subject,
         text=mail.text,
         quoted=mail.quoted,
-        html=html_safe(mail.html) if mail.html and not mail.text.strip() else "",
+        html=html_safe(mail.html) if mail.html else "",
         kind=mail.kind,
         state=mail.outgoing.state if mail.outgoing_id and mail.outgoing else "",
         notes=mail.notes,

@@ -133,9 +133,9 @@ def _thread(team: Team, parsed: Parsed) -> tuple[Complaint | None, RecoveryCase 
             case = RecoveryCase.objects.filter(team=team, pk=number).first()
             if case is not None:
                 return _conversation_of_case(case), case, "reply address"
-    number = conversation_in_subject(parsed.subject)
-    if number is not None:
-        found = Complaint.objects.filter(team=team, pk=number).select_related("case").first()
+    tagged = conversation_in_subject(parsed.subject)
+    if tagged is not None:
+        found = Complaint.objects.filter(team=team, pk=tagged).select_related("case").first()
         if found is not None:
             return found, found.case, "subject"
     return None, None, ""

@@ -32,7 +32,7 @@ def answer_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back
     try:
         conversation_answer(
@@ -50,7 +50,7 @@ def answer_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment_view(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_view(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A file that came by mail: always downloaded, never shown in the page (a file
     from outside could hold a script), to the team's people only."""
     found = attachment_get_for(user=request.user, attachment_id=attachment_id)

@@ -374,3 +374,30 @@ def test_a_reply_to_a_case_message_lands_on_the_case(
         ("in", "Re: I am sorry"),
         ("in", "one more thing"),
     ]
+
+
+def test_html_is_shown_only_made_safe():
+    from amends.mail.parse import html_safe, html_to_text
+
+    sent = (
+        '<p onclick="steal()">Hello <b>there</b></p><script>alert(1)</script>'
+        '<style>p{color:red}</style><img src="https://tracker.example/pixel.gif" alt="pixel">'
+        '<img src="cid:logo@x" alt="logo"><a href="javascript:alert(1)">x</a>'
+        '<a href="https://harbor.example/order">order</a><form action="/x"><input></form>'
+    )
+    safe = html_safe(sent)
+    for gone in (
+        "onclick",
+        "<script",
+        "alert(1)",
+        "<style",
+        "tracker.example",
+        "javascript:",
+        "<form",
+        "<input",
+    ):
+        assert gone not in safe, gone
+    assert "<b>there</b>" in safe and 'src="cid:logo@x"' in safe
+    assert 'rel="noopener noreferrer nofollow"' in safe
+    assert html_to_text(sent).startswith("Hello there\n")
+    assert "alert" not in html_to_text(sent) and "color:red" not in html_to_text(sent)
