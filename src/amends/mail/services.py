@@ -97,7 +97,7 @@ def _sender(team: Team, parsed: Parsed) -> tuple[Contact | None, int | None]:
     if contacts:
         parsed.notes.append(
             f"sender: {len(contacts)} contacts have the address {parsed.from_email}; "
-            "none was chosen, a person links the account"
+            "none was chosen as the sender"
         )
     return None, None
 

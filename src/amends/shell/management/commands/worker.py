@@ -58,7 +58,8 @@ def tasks_load() -> None:
 class Command(BaseCommand):
     help = (
         "Run the background tasks (Django's task framework, database backend): notices, "
-        "escalation mail, digests, unsent case messages, the daily health rescore. "
+        "escalation mail, digests, unsent case messages, customers' mail from IMAP "
+        "mailboxes, the daily health rescore. "
         "Any number of workers may share one database; each periodic job runs once "
         "per slot, whichever worker claims it."
     )
