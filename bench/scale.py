@@ -118,12 +118,67 @@ def check_json(body: bytes) -> None:
     json.loads(body)
 
 
+# Inbox conversations that came by mail, each with its first mail: made once, topped up
+# on --reuse (a world kept before mail-in existed gets them then).
+CONVERSATIONS = """
+import json, random
+from datetime import timedelta
+from django.utils import timezone
+from amends.accounts.models import Account
+from amends.complaints.models import Channel, Complaint
+from amends.mail.models import Direction, Mail
+wanted = {total}
+have = Complaint.objects.filter(channel=Channel.EMAIL).count()
+rng = random.Random({seed})
+accounts = list(Account.objects.values_list("pk", "team_id"))
+now = timezone.now()
+chunk = 5000
+while have < wanted:
+    size = min(chunk, wanted - have)
+    complaints = []
+    for n in range(have, have + size):
+        account_id, team_id = rng.choice(accounts)
+        at = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+        complaints.append(Complaint(
+            team_id=team_id, account_id=account_id, channel=Channel.EMAIL, received_at=at,
+            acknowledge_by=at + timedelta(hours=24), customer_name=f"Customer {{n}}",
+            customer_email=f"customer{{n}}@client.example", subject=f"Order {{n}} arrived late",
+            text=f"Order {{n}} arrived late and a box was missing. 订单 {{n}} 迟到了。",
+            acknowledged_at=at if rng.random() < 0.8 else None,
+            resolved_at=at + timedelta(days=2) if rng.random() < 0.7 else None,
+        ))
+    Complaint.objects.bulk_create(complaints)
+    Mail.objects.bulk_create(
+        Mail(team_id=c.team_id, direction=Direction.IN, complaint_id=c.pk, account_id=c.account_id,
+             message_id=f"bench-{{c.pk}}@client.example", from_email=c.customer_email,
+             from_name=c.customer_name, to="support@example.com", subject=c.subject, text=c.text,
+             at=c.received_at)
+        for c in complaints
+    )
+    have += size
+latest = Complaint.objects.filter(channel=Channel.EMAIL).order_by("-pk").first()
+print(json.dumps({{"conversations": have, "conversation_id": latest.pk if latest else None}}))
+"""
+
+
+STATISTICS = "from amends.core.tasks import planner_statistics_refresh as p; p()"
+
+
+def add_conversations(args: argparse.Namespace, env: dict, deadline: Deadline) -> dict:
+    print(f"Inbox conversations by mail: up to {args.conversations:,}…", flush=True)
+    script = CONVERSATIONS.format(total=args.conversations, seed=SEED)
+    return json.loads(run(["shell", "-c", script], env, deadline, 3600).strip().splitlines()[-1])
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--signals", type=int, default=1_000_000)
     parser.add_argument("--incidents", type=int, default=40)
     parser.add_argument("--affected", type=int, default=500, help="accounts per incident")
+    parser.add_argument(
+        "--conversations", type=int, default=200_000, help="inbox conversations by mail"
+    )
     parser.add_argument("--requests", type=int, default=100, help="timed requests per URL")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--limit", type=float, default=5400, help="seconds for the whole run")
@@ -162,9 +217,11 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
     script = CASES.format(seed=SEED, incidents=args.incidents, affected=args.affected)
     made = json.loads(run(["shell", "-c", script], env, deadline, 3600).strip().splitlines()[-1])
     timings["cases"] = time.perf_counter() - started
+    started = time.perf_counter()
+    conversations = add_conversations(args, env, deadline)
+    timings["conversations"] = time.perf_counter() - started
     # The worker's nightly housekeeping gives SQLite its planner statistics (ANALYZE).
-    statistics = "from amends.core.tasks import planner_statistics_refresh as p; p()"
-    run(["shell", "-c", statistics], env, deadline, 600)
+    run(["shell", "-c", STATISTICS], env, deadline, 600)
     with contextlib.closing(_connect(env, database)) as db:
         if args.postgres:
             # What autovacuum does on a live database: statistics, and the visibility
@@ -193,6 +250,7 @@ def build(args: argparse.Namespace, env: dict, database: Path, deadline: Deadlin
         "incident_id": made["incidents"][len(made["incidents"]) // 2],
         "case_id": case_id,
         "account_id": account_id,
+        **conversations,
         "database": version,
     }
 
@@ -244,6 +302,18 @@ def pages(world: dict) -> list[Case]:
         Case("api /api/v1/cases", "/api/v1/cases", "api", check_json),
         Case("web inbox /inbox/", "/inbox/", "admin", check_contains()),
         Case("api /api/v1/complaints", "/api/v1/complaints", "api", check_json),
+        Case(
+            "web conversation page (mail)",
+            f"/inbox/{world.get('conversation_id')}/",
+            "admin",
+            check_contains(b"Order"),
+        ),
+        Case(
+            "api a conversation's mails",
+            f"/api/v1/complaints/{world.get('conversation_id')}/mails",
+            "api",
+            check_json,
+        ),
         Case(
             "web accounts, segment filter, page 50",
             "/accounts/?segment=at_risk&page=50",
@@ -299,6 +369,10 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         run(["migrate", "--no-input", "-v", "0"], env, deadline, 1800)
         world = json.loads(world_file.read_text())
         print(f"Reusing {database}: {world['open_cases']:,} open cases")
+        if world.get("conversations", 0) < args.conversations:
+            world |= add_conversations(args, env, deadline)
+            run(["shell", "-c", STATISTICS], env, deadline, 600)
+            world_file.write_text(json.dumps(world))
     else:
         world = build(args, env, database, deadline)
         world_file.write_text(json.dumps(world))
