@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "amends.core.context_processors.navigation",
+                "amends.timeline.context_processors.bell",
             ],
         },
     }

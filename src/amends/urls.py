@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("amends.accounts.urls")),
+    path("", include("amends.timeline.urls")),
     path("", include("amends.people.urls")),
     path("", include("amends.core.urls")),
     path("", include("amends.incidents.urls")),

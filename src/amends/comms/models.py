@@ -18,6 +18,7 @@ class MessageKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
     ANSWER = "answer", _("Answer in the inbox")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+    NOTIFICATION = "notification", _("Notification to a colleague")
 
 
 class MessageTemplate(models.Model):

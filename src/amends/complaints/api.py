@@ -29,6 +29,7 @@ from amends.complaints.services import (
     TEXT_MAX,
     complaint_acknowledge,
     complaint_answer,
+    complaint_assign,
     complaint_classify,
     complaint_flag,
     complaint_resolve,
@@ -38,6 +39,7 @@ from amends.core.api import ERRORS, ErrorOut
 from amends.core.pagination import page_of
 from amends.people.access import WRITE, client_address
 from amends.people.models import User
+from amends.people.selectors import team_workers
 from amends.timeline.models import Via
 from amends.timeline.services import Actor
 
@@ -66,12 +68,17 @@ class ComplaintOut(Schema):
     satisfaction: int | None
     flag: str
     kind: str = Field(description="complaint, feedback, praise or question")
+    assignee: str | None = Field(None, description="username of who answers it")
     subject: str = Field(description="the subject of the mail that opened it, if any")
     suggested_for_parting: bool = False
 
     @staticmethod
     def resolve_team(obj) -> str:
         return obj.team.slug
+
+    @staticmethod
+    def resolve_assignee(obj) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
 
     @staticmethod
     def resolve_late(obj) -> bool:
@@ -97,12 +104,17 @@ class ComplaintQuery(Schema):
     flag: str = Field("", description="flagged (any flag), venting or abusive")
     channel: Channel | None = None
     account_id: int | None = None
+    assigned: str = Field("", description="me (assigned to you), nobody, or empty for anyone")
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=200)
 
 
 class AnswerIn(Schema):
     answer: str
+
+
+class AssigneeIn(Schema):
+    assignee: str | None = Field(description="a username of the team, or null for nobody")
 
 
 class KindIn(Schema):
@@ -160,6 +172,8 @@ def _read(request, complaint_id: int):
 def list_complaints(request, query: Query[ComplaintQuery]):
     if query.flag not in ("", "flagged", Flag.VENTING, Flag.ABUSIVE):
         raise ValidationError({"flag": "must be flagged, venting or abusive"})
+    if query.assigned not in ("", "me", "nobody"):
+        raise ValidationError({"assigned": "must be me or nobody"})
     filters = ComplaintFilters(
         unacknowledged=query.unacknowledged,
         late=query.late,
@@ -167,6 +181,7 @@ def list_complaints(request, query: Query[ComplaintQuery]):
         flag=query.flag,
         channel=query.channel or "",
         account=query.account_id,
+        assigned=query.assigned,
     )
     complaints = complaint_list(user=request.user, filters=filters, now=timezone.now())
     page = page_of(complaints.select_related("answered_by"), query.page, query.page_size)
@@ -200,6 +215,24 @@ def acknowledge_complaint(request, complaint_id: int):
 def answer_complaint(request, complaint_id: int, payload: AnswerIn):
     complaint = _complaint(request, complaint_id, WRITE)
     complaint_answer(actor=Actor.api(request), complaint=complaint, answer=payload.answer)
+    return _read(request, complaint_id)
+
+
+@router.post(
+    "/complaints/{complaint_id}/assignee",
+    response={200: ComplaintOut, **ERRORS},
+    summary="Give the conversation to someone of the team (recorded; they are notified)",
+)
+def assign_complaint(request, complaint_id: int, payload: AssigneeIn):
+    complaint = _complaint(request, complaint_id, WRITE)
+    assignee = None
+    if payload.assignee:
+        workers = team_workers(team_id=complaint.team_id)
+        assignee = workers.filter(username=payload.assignee).first()
+        if assignee is None:
+            message = f"no one named {payload.assignee!r} works for this team"
+            raise ValidationError({"assignee": message})
+    complaint_assign(actor=Actor.api(request), complaint=complaint, assignee=assignee)
     return _read(request, complaint_id)
 
 

@@ -36,6 +36,11 @@ class InboxFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Way in"), choices=[("", _("Any")), *Channel.choices], required=False
     )
+    assigned = forms.ChoiceField(
+        label=_("Assigned"),
+        choices=[("", _("Anyone")), ("me", _("To me")), ("nobody", _("To nobody"))],
+        required=False,
+    )
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def filters(self) -> ComplaintFilters:
@@ -48,6 +53,7 @@ class InboxFilterForm(forms.Form):
             flag=data.get("flag", ""),
             channel=data.get("channel", ""),
             account=data.get("account"),
+            assigned=data.get("assigned", ""),
         )
 
 

@@ -75,6 +75,15 @@ class Complaint(models.Model):
         default=ConversationKind.COMPLAINT,
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # Who of the team answers it; nobody until someone takes it or is given it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("assigned to"),
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -85,6 +94,8 @@ class Complaint(models.Model):
             models.Index(
                 fields=["acknowledged_at", "acknowledge_by"], name="complaint_unacknowledged"
             ),
+            # "Assigned to me", on My work and in the inbox: a person's open ones.
+            models.Index(fields=["assignee", "resolved_at"], name="complaint_assignee_open"),
         ]
 
     def __str__(self) -> str:

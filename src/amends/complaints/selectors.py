@@ -51,6 +51,8 @@ class ComplaintFilters:
     flag: str = ""
     channel: str = ""
     account: int | None = None
+    # "": anyone's; "me": assigned to the person looking; "nobody": not assigned.
+    assigned: str = ""
 
 
 def complaint_visible_to(user: User | AnonymousUser, action: str = READ) -> QuerySet[Complaint]:
@@ -80,7 +82,23 @@ def complaint_list(
         complaints = complaints.filter(channel=filters.channel)
     if filters.account:
         complaints = complaints.filter(account_id=filters.account)
-    return complaints.select_related("account", "team").order_by("-received_at", "-id")
+    if filters.assigned == "me":
+        complaints = complaints.filter(assignee_id=getattr(user, "pk", None))
+    elif filters.assigned == "nobody":
+        complaints = complaints.filter(assignee__isnull=True)
+    return complaints.select_related("account", "team", "assignee").order_by("-received_at", "-id")
+
+
+def conversations_assigned_to(*, user: User | AnonymousUser, shown: int = 50) -> list[Complaint]:
+    """The open conversations given to ``user``, oldest first: what they must answer."""
+    if isinstance(user, AnonymousUser):
+        return []
+    return list(
+        complaint_visible_to(user)
+        .filter(assignee=user, resolved_at__isnull=True)
+        .select_related("account")
+        .order_by("received_at", "id")[:shown]
+    )
 
 
 def complaint_get_for(
@@ -89,7 +107,7 @@ def complaint_get_for(
     """The complaint ``user`` may see, or 404; for a write, 403 when they may only look."""
     complaint = (
         complaint_visible_to(user)
-        .select_related("account", "team", "case__playbook", "answered_by")
+        .select_related("account", "team", "case__playbook", "answered_by", "assignee")
         .filter(pk=complaint_id)
         .first()
     )

@@ -9,18 +9,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from amends.accounts.models import Account
 from amends.complaints.models import AbuseReport, Complaint, ConversationKind, Flag
 from amends.complaints.selectors import ABUSE_REPORTS_FOR_PARTING, ABUSE_WINDOW
 from amends.incidents.models import Severity
+from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
 from amends.recovery.opening import case_open
-from amends.timeline.models import Event
-from amends.timeline.services import Actor, event_record
+from amends.timeline.models import Event, NotificationKind
+from amends.timeline.services import Actor, event_record, notification_send
 
 TEXT_MAX = 5000
 
@@ -254,6 +256,41 @@ def complaint_satisfaction_record(
         "complaint.satisfaction",
         f"Satisfied after the complaint: {score} of 5",
         after={"satisfaction": score},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_assign(*, actor: Actor, complaint: Complaint, assignee: User | None) -> Complaint:
+    """Give the conversation to someone of its team who may answer it (None: to
+    nobody). Recorded on the timeline; the new assignee is told."""
+    complaint = _lock(complaint)
+    _require_write(actor, complaint)
+    if assignee is not None and not user_can(assignee, WRITE, complaint.team_id):
+        raise ValidationError(
+            {"assignee": f"{assignee.get_username()} cannot answer this team's conversations."}
+        )
+    if complaint.assignee_id == (assignee.pk if assignee else None):
+        return complaint
+    before = complaint.assignee.get_username() if complaint.assignee else ""
+    complaint.assignee = assignee
+    complaint.save(update_fields=["assignee"])
+    name = assignee.get_username() if assignee else ""
+    _log(
+        actor,
+        complaint,
+        "complaint.assigned",
+        f"Conversation assigned to {name}" if name else "Conversation assigned to nobody",
+        before={"assignee": before},
+        after={"assignee": name},
+    )
+    notification_send(
+        actor=actor,
+        recipient=assignee,
+        kind=NotificationKind.ASSIGNED,
+        summary=f"{actor.name} gave you the conversation "
+        f"“{_excerpt(complaint.subject or complaint.text, 60)}”",
+        path=reverse("complaints:complaint", args=[complaint.pk]),
     )
     return complaint
 

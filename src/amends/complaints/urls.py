@@ -9,6 +9,7 @@ urlpatterns = [
     path("inbox/<int:complaint_id>/acknowledge/", views.acknowledge_view, name="acknowledge"),
     path("inbox/<int:complaint_id>/answer/", views.answer_view, name="answer"),
     path("inbox/<int:complaint_id>/kind/", views.classify_view, name="classify"),
+    path("inbox/<int:complaint_id>/assignee/", views.assign_view, name="assign"),
     path("inbox/<int:complaint_id>/account/", views.account_link_view, name="account-link"),
     path("inbox/<int:complaint_id>/case/", views.case_link_view, name="case-link"),
     path("inbox/<int:complaint_id>/case/new/", views.case_open_view, name="case-open"),

@@ -66,6 +66,7 @@ from amends.complaints.services import (
     complaint_account_link,
     complaint_acknowledge,
     complaint_answer,
+    complaint_assign,
     complaint_case_link,
     complaint_case_open,
     complaint_classify,
@@ -78,7 +79,7 @@ from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
-from amends.people.selectors import team_members
+from amends.people.selectors import team_members, team_workers
 from amends.timeline.services import Actor
 
 _refused = refusal_to_messages
@@ -176,6 +177,7 @@ def _complaint_context(request: HttpRequest, complaint: Complaint, **bound) -> d
         "satisfaction_form": SatisfactionForm(),
         "case_open_form": CaseOpenForm(),
         "kinds": ConversationKind.choices,
+        "workers": team_workers(team_id=complaint.team_id) if can_edit else [],
         # The apps above add their panels: the mail conversation, with its answer form.
         **page_parts("complaint_page", complaint=complaint, user=request.user, can_edit=can_edit),
     }
@@ -205,6 +207,26 @@ def acknowledge_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Acknowledged."))
     return _back(complaint)
+
+
+@login_required
+@require_POST
+def assign_view(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = _writable(request, complaint_id)
+    chosen = request.POST.get("assignee", "")
+    assignee = None
+    if chosen:
+        assignee = team_workers(team_id=complaint.team_id).filter(pk=chosen).first()
+        if assignee is None:
+            messages.error(request, _("Choose someone of the team who answers its conversations."))
+            return _back(complaint, "handling")
+    try:
+        complaint_assign(actor=Actor.web(request), complaint=complaint, assignee=assignee)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Assigned."))
+    return _back(complaint, "handling")
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,8 +30,8 @@ from amends.notices.models import NoticeRecipient
 from amends.people.access import WRITE, user_can, user_manages_team
 from amends.people.models import Team
 from amends.recovery.models import RecoveryCase
-from amends.timeline.models import Via
-from amends.timeline.services import Actor, event_record
+from amends.timeline.models import NotificationKind, Via
+from amends.timeline.services import Actor, event_record, notification_send
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +264,22 @@ def _reply_record(
         # They wrote again: the conversation needs a person again.
         Complaint.objects.filter(pk=complaint.pk).update(resolved_at=None)
         complaint.resolved_at = None
+    # Whoever answers the thread hears of it: the conversation's assignee, else the case's owner.
+    said = f"{mail.from_name or mail.from_email} wrote: {_excerpt(mail.subject or mail.text)}"
+    if complaint is not None and complaint.assignee_id:
+        recipient, path = complaint.assignee, reverse("complaints:complaint", args=[complaint.pk])
+    elif case is not None and case.owner_id:
+        recipient, path = case.owner, reverse("recovery:case", args=[case.pk])
+    else:
+        recipient, path = None, ""
+    notification_send(
+        actor=sender,
+        recipient=recipient,
+        kind=NotificationKind.CUSTOMER_WROTE,
+        summary=said,
+        path=path,
+        at=now,
+    )
     if account_id is None and complaint is None and case is None:
         return
     event_record(

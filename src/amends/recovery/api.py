@@ -15,6 +15,7 @@ from amends.people.models import User
 from amends.people.selectors import team_workers
 from amends.recovery.models import Commitment, Playbook, RecoveryCase
 from amends.recovery.opening import case_open
+from amends.recovery.ownership import case_owner_set
 from amends.recovery.selectors import (
     CaseProgress,
     case_get_for,
@@ -328,6 +329,22 @@ def skip_step(request, case_id: int, step_id: int, payload: ReasonIn):
 @router.post("/cases/{case_id}/pause", response={200: CaseOut, **ERRORS})
 def pause_case(request, case_id: int, payload: ReasonIn):
     case_pause(actor=Actor.api(request), case=_case(request, case_id), reason=payload.reason)
+    return _case_detail(request, case_id)
+
+
+class OwnerIn(Schema):
+    owner: str = Field(description="username of someone of the team who works on its cases")
+
+
+@router.post(
+    "/cases/{case_id}/owner",
+    response={200: CaseOut, **ERRORS},
+    summary="Give the case to someone else (recorded; they are notified)",
+)
+def change_owner(request, case_id: int, payload: OwnerIn):
+    case = case_get_for(user=request.user, case_id=case_id, action=WRITE)
+    owner = _user(payload.owner, request.user, "owner", case.account.team_id)
+    case_owner_set(actor=Actor.api(request), case=case, owner=owner)
     return _case_detail(request, case_id)
 
 

@@ -4,13 +4,15 @@ customer) and recorded on the account's timeline in the caller's transaction."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
 from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, RecoveryCase
 from amends.recovery.services import case_lock, case_log, case_require_write
-from amends.timeline.services import Actor
+from amends.timeline.models import NotificationKind
+from amends.timeline.services import Actor, notification_send
 
 
 def _check_new_owner(case: RecoveryCase, owner: User) -> None:
@@ -34,6 +36,14 @@ def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str,
     if held is not case:
         after["commitment"] = held.pk
     case_log(actor, case, action, summary, before={"owner": before}, after=after)
+    what = f"the promise “{held.what}”" if held is not case else "the case"
+    notification_send(
+        actor=actor,
+        recipient=owner,
+        kind=NotificationKind.ASSIGNED,
+        summary=f"{actor.name} gave you {what} of {case.account.name}"[:300],
+        path=reverse("recovery:case", args=[case.pk]),
+    )
     return held
 
 

@@ -187,12 +187,20 @@ def my_work(*, user: User | AnonymousUser, now: datetime, shown: int = SHOWN) ->
         .select_related("case__account", "step", "commitment")
         .order_by("-raised_at")[:200]
     )
+    # One line per late thing: a step escalated to this person at two levels (as its
+    # owner, then as a manager) is listed once, at its latest.
+    once, seen = [], set()
+    for escalation in escalations:
+        what = (escalation.case_id, escalation.step_id, escalation.commitment_id)
+        if what not in seen:
+            seen.add(what)
+            once.append(escalation)
     return MyWork(
         late_steps=[shown_steps[pk] for pk in late_ids[:shown]],
         due_steps=[shown_steps[pk] for pk in due_ids[:shown]],
         late_commitments=late_promises[:shown],
         due_commitments=due_promises[:shown],
-        escalations=list(escalations),
+        escalations=once,
         late_steps_total=len(late_ids),
         due_steps_total=len(due_ids),
         late_commitments_total=len(late_promises),

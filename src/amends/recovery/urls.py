@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/steps/<int:step_id>/skip/", views.step_skip_view, name="step-skip"),
     path("cases/<int:case_id>/pause/", views.case_pause_view, name="pause"),
+    path("cases/<int:case_id>/owner/", views.case_owner_view, name="owner"),
     path("cases/<int:case_id>/resume/", views.case_resume_view, name="resume"),
     path("cases/<int:case_id>/records/<str:kind>/", views.record_add_view, name="record-add"),
     path("cases/<int:case_id>/commitments/", views.commitment_add_view, name="commitment-add"),

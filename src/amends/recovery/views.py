@@ -35,6 +35,7 @@ from amends.recovery.models import (
     Requirement,
 )
 from amends.recovery.opening import case_open
+from amends.recovery.ownership import case_owner_set
 from amends.recovery.selectors import (
     case_get_for,
     case_list_open,
@@ -90,16 +91,20 @@ def _back(case: RecoveryCase, anchor: str = "") -> HttpResponse:
 @login_required
 def my_work_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    # My own cases by default; the team's (everything this person may see) on request.
+    team = request.GET.get("scope") == "team"
+    open_cases = case_list_open(user=request.user)
+    if not team:
+        open_cases = open_cases.filter(owner_id=request.user.pk)
     # As many as the account list shows (25 by default): with the late, due and
     # escalated lists above them, 50 rows were a fifth of the page's time.
-    cases = page_of(
-        case_list_open(user=request.user), request.GET.get("page"), settings.AMENDS_PAGE_SIZE
-    )
+    cases = page_of(open_cases, request.GET.get("page"), settings.AMENDS_PAGE_SIZE)
     context = {
         "work": my_work(user=request.user, now=now),
         # Parting's progress updates due, and whatever else the apps above add.
         **page_parts("my_work", user=request.user, now=now),
         "cases": cases,
+        "team_scope": team,
         "progress": case_progress(list(cases.object_list), now=now),
         "now": now,
     }
@@ -197,6 +202,7 @@ def _case_context(
             30,
         ),
         "can_edit": can_edit,
+        "workers": workers if can_edit else [],
         # As a record's form: on the page when sent back or asked for, else loaded when opened.
         "commitment_form": bound_forms.get("commitment_form")
         or (CommitmentForm(workers=workers) if open_commitment else None),
@@ -287,6 +293,23 @@ def case_pause_view(request: HttpRequest, case_id: int) -> HttpResponse:
         _refused(request, error)
     else:
         messages.success(request, _("Clock paused. Deadlines wait until you resume."))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def case_owner_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _writable_case(request, case_id)
+    owner = team_workers(team_id=case.account.team_id).filter(pk=request.POST.get("owner")).first()
+    if owner is None:
+        messages.error(request, _("Choose someone of the team who works on its cases."))
+        return _back(case)
+    try:
+        case_owner_set(actor=Actor.web(request), case=case, owner=owner)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("%(name)s owns the case now.") % {"name": owner})
     return _back(case)
 
 

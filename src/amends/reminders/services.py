@@ -24,6 +24,7 @@ from amends.core.parts import page_parts
 from amends.people.models import User
 from amends.recovery.models import CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
+from amends.timeline.models import Notification, NotificationKind
 from amends.timeline.services import Actor
 
 logger = logging.getLogger(__name__)
@@ -204,5 +205,68 @@ def escalations_notify(*, now: datetime | None = None) -> int:
         except ValidationError:
             # The case closed in the meantime: nothing more is sent from it.
             continue
+        if result.sent_now:
+            # The bell shows what the mail said; the mail is this one (mailed already).
+            Notification.objects.create(
+                recipient=escalation.recipient,
+                kind=NotificationKind.ESCALATED,
+                summary=f"{escalation.reason} ({escalation.case.account.name})"[:300],
+                path=reverse("recovery:case", args=[escalation.case_id]),
+                actor_name="system",
+                at=now,
+                mailed_at=now,
+            )
         sent += result.sent_now
+    return sent
+
+
+# -- notifications: what was given to someone, a customer writing in their thread ----
+
+MAILED_KINDS = [NotificationKind.ASSIGNED, NotificationKind.CUSTOMER_WROTE]
+
+
+def notification_build(notification: Notification) -> Outgoing:
+    person = notification.recipient
+    with translation.override(_language(person)):
+        subject = notification.summary
+        body = render_to_string(
+            "reminders/notification_email.txt",
+            {
+                "notification": notification,
+                "person": person,
+                "url": _link(notification.path),
+                "bell_url": _link(reverse("timeline:notifications")),
+            },
+        )
+    return Outgoing(
+        key=f"notification:{notification.pk}",
+        kind=MessageKind.NOTIFICATION,
+        to_email=person.email,
+        to_name=person.get_full_name(),
+        subject=subject,
+        body=body,
+        language=_language(person),
+    )
+
+
+def notifications_mail(*, now: datetime | None = None) -> int:
+    """Mail each recent notification not mailed yet, once (its key is its id); the
+    worker runs this every minute. Returns how many went out now."""
+    now = now or timezone.now()
+    waiting = (
+        Notification.objects.filter(
+            mailed_at__isnull=True, at__gte=now - ESCALATION_MAIL_WINDOW, kind__in=MAILED_KINDS
+        )
+        .select_related("recipient")
+        .order_by("at", "pk")[:500]
+    )
+    sent = 0
+    for notification in waiting:
+        person = notification.recipient
+        if person.is_active and person.email:
+            result = message_send(actor=Actor.system(), outgoing=notification_build(notification))
+            sent += result.sent_now
+            if result.message.state != MessageState.SENT:
+                continue  # refused by the mail server: tried again next round
+        Notification.objects.filter(pk=notification.pk).update(mailed_at=now)
     return sent

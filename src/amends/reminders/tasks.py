@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from amends.core.periodic import MINUTE, daily_after, every, periodic
 from amends.recovery.escalation import deadlines_check
-from amends.reminders.services import digest_hour, digests_send, escalations_notify
+from amends.reminders.services import (
+    digest_hour,
+    digests_send,
+    escalations_notify,
+    notifications_mail,
+)
 
 
 @periodic(every(MINUTE), "every minute")
@@ -16,7 +21,11 @@ from amends.reminders.services import digest_hour, digests_send, escalations_not
 def escalations_raise_and_mail(slot: str = "") -> dict[str, int]:
     """Late steps and promises escalate, and each new escalation is mailed at once."""
     raised = deadlines_check()
-    return {"raised": raised, "mailed": escalations_notify()}
+    return {
+        "raised": raised,
+        "mailed": escalations_notify(),
+        "notifications": notifications_mail(),
+    }
 
 
 @periodic(daily_after(digest_hour), "daily after AMENDS_DIGEST_HOUR")

@@ -72,3 +72,41 @@ class Event(models.Model):
     def changes(self) -> list[tuple[str, object, object]]:
         keys = list(dict.fromkeys([*self.before.keys(), *self.after.keys()]))
         return [(key, self.before.get(key), self.after.get(key)) for key in keys]
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Given to you")
+    CUSTOMER_WROTE = "customer_wrote", _("The customer wrote")
+    ESCALATED = "escalated", _("Escalated to you")
+
+
+class Notification(models.Model):
+    """What happened to one person: something given to them, a customer's reply in
+    their thread. The bell shows it; the worker mails it once (reminders)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    summary = models.CharField(max_length=300)
+    path = models.CharField(max_length=300)  # where to look: a page of the app
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The bell's count and list: one person's, newest first.
+            models.Index(fields=["recipient", "read_at", "-at"], name="notification_inbox"),
+            # The worker's mail round: the few not yet mailed.
+            models.Index(
+                fields=["at"],
+                condition=models.Q(mailed_at__isnull=True),
+                name="notification_unmailed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.summary}"

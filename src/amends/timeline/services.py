@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from amends.people.access import WRITE, user_can
-from amends.timeline.models import Event, Via
+from amends.timeline.models import Event, Notification, Via
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,28 @@ def event_record(**kwargs: Any) -> Event:
     event = event_build(**kwargs)
     event.save()
     return event
+
+
+def notification_send(
+    *, actor: Actor, recipient: Any, kind: str, summary: str, path: str, at: datetime | None = None
+) -> Notification | None:
+    """Tell ``recipient`` that something is theirs, in the caller's transaction.
+    Nobody is told of what they did themselves."""
+    if recipient is None or (actor.user is not None and actor.user.pk == recipient.pk):
+        return None
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        summary=summary[:300],
+        path=path[:300],
+        actor_name=actor.name,
+        at=at or timezone.now(),
+    )
+
+
+def notifications_mark_read(*, user: Any, notification_id: int | None = None) -> int:
+    """Mark one of ``user``'s notifications read, or all of them; how many changed."""
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -401,3 +401,20 @@ def test_html_is_shown_only_made_safe():
     assert 'rel="noopener noreferrer nofollow"' in safe
     assert html_to_text(sent).startswith("Hello there\n")
     assert "alert" not in html_to_text(sent) and "color:red" not in html_to_text(sent)
+
+
+def test_the_assignee_is_told_when_the_customer_writes_again(people, account):
+    from amends.timeline.models import Notification, NotificationKind
+
+    first = mail_receive(team=people.north, raw=mail())
+    first.complaint.assignee = people.agent
+    first.complaint.save()
+    mail_receive(
+        team=people.north,
+        raw=mail(
+            message_id="<again@x>", In_Reply_To="<first@harbor.example>", subject="Still late"
+        ),
+    )
+    [told] = Notification.objects.filter(recipient=people.agent)
+    assert told.kind == NotificationKind.CUSTOMER_WROTE
+    assert "Still late" in told.summary and told.path == f"/inbox/{first.complaint.pk}/"
