@@ -224,25 +224,15 @@ class ComplaintSummary(TypedDict):
 
 
 def complaint_summary_for_account(*, account_id: int, now: datetime) -> ComplaintSummary:
-    """What the account page shows of complaints and abuse, in one query."""
-    mine = Complaint.objects.filter(account_id=OuterRef("pk"))
+    """What the account page shows of complaints and abuse, in two queries. The
+    complaint figures are one pass over the account's own complaints (its index):
+    asked as separate subqueries, the late count let SQLite walk the index of every
+    unacknowledged complaint instead (80 ms with 200,000 conversations, against 1)."""
     row = (
         Account.objects.filter(pk=account_id)
         .annotate(
-            complaints_total=_count(mine),
-            complaints_open=_count(mine.filter(resolved_at__isnull=True)),
-            complaints_late=_count(
-                mine.filter(acknowledged_at__isnull=True, acknowledge_by__lt=now)
-            ),
             abuse_recent=_count(
                 AbuseReport.objects.filter(account_id=OuterRef("pk"), at__gte=now - ABUSE_WINDOW)
-            ),
-            satisfaction=Subquery(
-                mine.filter(satisfaction__isnull=False)
-                .order_by()
-                .values("account_id")
-                .annotate(avg=Avg("satisfaction"))
-                .values("avg")[:1]
             ),
             parting_open=Exists(
                 RecoveryCase.objects.filter(
@@ -252,21 +242,23 @@ def complaint_summary_for_account(*, account_id: int, now: datetime) -> Complain
                 )
             ),
         )
-        .values(
-            "complaints_total",
-            "complaints_open",
-            "complaints_late",
-            "abuse_recent",
-            "satisfaction",
-            "parting_open",
-        )
+        .values("abuse_recent", "parting_open")
         .first()
     )
-    abuse_recent: int = row["abuse_recent"] if row is not None else 0
-    suggest_parting = abuse_recent >= ABUSE_REPORTS_FOR_PARTING
     if row is None:
-        return {"suggest_parting": suggest_parting}
-    return {**row, "suggest_parting": suggest_parting}
+        return {"suggest_parting": False}
+    figures = Complaint.objects.filter(account_id=account_id).aggregate(
+        complaints_total=Count("pk"),
+        complaints_open=Count("pk", filter=Q(resolved_at__isnull=True)),
+        complaints_late=Count("pk", filter=Q(acknowledged_at__isnull=True, acknowledge_by__lt=now)),
+        satisfaction=Avg("satisfaction"),
+    )
+    abuse_recent: int = row["abuse_recent"]
+    return {
+        **figures,
+        **row,
+        "suggest_parting": abuse_recent >= ABUSE_REPORTS_FOR_PARTING,
+    }
 
 
 def abuse_reports_for_complaint(*, complaint: Complaint) -> QuerySet[AbuseReport]:

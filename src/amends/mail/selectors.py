@@ -71,10 +71,23 @@ def case_conversation(*, case: RecoveryCase) -> list[ConversationItem]:
     """Everything the customer and we wrote about the case, in order: what they sent
     (to the case, or to the conversation it was opened from), our answers and our
     case messages."""
-    threads = Mail.objects.filter(case=case) | Mail.objects.filter(complaint__case=case)
-    mails = list(
-        threads.select_related("outgoing").prefetch_related(_files()).order_by("-at", "-id")[:SHOWN]
+    # Two index walks (the case's mail, and its conversations' mail), not one OR
+    # across a join, which read every mail there is (70 ms at 200,000 conversations).
+    conversations = list(
+        Complaint.objects.filter(case=case).order_by().values_list("pk", flat=True)
     )
+    found: dict[int, Mail] = {}
+    for threads in (
+        Mail.objects.filter(case=case),
+        Mail.objects.filter(complaint__in=conversations),
+    ):
+        for mail in (
+            threads.select_related("outgoing")
+            .prefetch_related(_files())
+            .order_by("-at", "-id")[:SHOWN]
+        ):
+            found[mail.pk] = mail
+    mails = sorted(found.values(), key=lambda mail: (mail.at, mail.pk), reverse=True)[:SHOWN]
     items = [_item(mail) for mail in mails]
     carried = {mail.outgoing_id for mail in mails if mail.outgoing_id}
     for message in Message.objects.filter(case=case).order_by("-created_at")[:SHOWN]:
