@@ -219,6 +219,11 @@ class ReasonIn(Schema):
 class CloseIn(Schema):
     outcome: str
     note: str = ""
+    confirm_skipped: bool = Field(
+        False,
+        description="recovered or advocate although telling them first or the apology "
+        "was skipped: required then, and kept on the timeline",
+    )
 
 
 class RecordIn(Schema):
@@ -232,7 +237,7 @@ class CommitmentIn(Schema):
     measure: str
     due_at: datetime
     owner: str | None = None
-    free_of_charge: bool = True
+    free_of_charge: bool = False
 
 
 class CommitmentResolveIn(Schema):
@@ -361,6 +366,7 @@ def close_case(request, case_id: int, payload: CloseIn):
         case=_case(request, case_id),
         outcome=payload.outcome,
         note=payload.note,
+        confirm_skipped=payload.confirm_skipped,
     )
     return _case_detail(request, case_id)
 

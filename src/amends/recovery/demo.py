@@ -94,6 +94,8 @@ def _walk(case: RecoveryCase, owner: User, *, start: datetime, upto: str | None)
                 measure="Forms signed for at their office",
                 owner=owner,
                 due_at=at + timedelta(days=2),
+                free_of_charge=True,
+                now=at,
             )
         elif step.key == "act":
             for commitment in case.commitments.filter(status="open"):

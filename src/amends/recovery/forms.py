@@ -187,7 +187,7 @@ class CommitmentForm(forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Who keeps it"))
     due_at = forms.DateTimeField(label=_("By when"), widget=DATETIME)
-    free_of_charge = forms.BooleanField(label=_("Free of charge"), required=False, initial=True)
+    free_of_charge = forms.BooleanField(label=_("Free of charge"), required=False, initial=False)
 
     def __init__(self, *args: Any, workers=None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "commitment")
@@ -219,6 +219,15 @@ class CommitmentResolveForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     note = forms.CharField(label=_("Closing note"), widget=TEXT, required=False)
+    confirm_skipped = forms.BooleanField(
+        label=_("Close it as recovered even though telling them first or the apology was skipped"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, needs_confirm: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_confirm:
+            del self.fields["confirm_skipped"]
 
 
 class CaseOpenForm(forms.Form):

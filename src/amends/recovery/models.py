@@ -255,7 +255,7 @@ class Commitment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commitments"
     )
     due_at = models.DateTimeField(_("due at"), db_index=True)
-    free_of_charge = models.BooleanField(_("free of charge"), default=True)
+    free_of_charge = models.BooleanField(_("free of charge"), default=False)
     status = models.CharField(
         max_length=16, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
     )

@@ -215,7 +215,8 @@ def commitment_add(
     measure: str,
     owner: User,
     due_at: datetime,
-    free_of_charge: bool = True,
+    free_of_charge: bool = False,
+    now: datetime | None = None,
 ) -> Commitment:
     case = case_lock(case)
     case_require_write(actor, case)
@@ -226,6 +227,9 @@ def commitment_add(
         errors["measure"] = "Say how you will both know it is done."
     if due_at is None:
         errors["due_at"] = "A promise needs a date."
+    elif due_at < (now or timezone.now()):
+        # A promise made already late is broken the moment it is made.
+        errors["due_at"] = "A promise's date must be in the future."
     if (case.account_id, owner.pk) in protected_pairs(account_ids=[case.account_id]):
         errors["owner"] = PROTECTED_MESSAGE.format(name=owner.get_username())
     if errors:
@@ -317,6 +321,8 @@ def commitment_renegotiate(
     case_require_write(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the promise is renegotiated."})
+    if due_at < (now or timezone.now()):
+        raise ValidationError({"due_at": "A promise's date must be in the future."})
     old.status, old.reason = CommitmentStatus.RENEGOTIATED, reason.strip()[:300]
     old.resolved_at = now or timezone.now()
     old.save(update_fields=["status", "reason", "resolved_at"])
@@ -342,6 +348,10 @@ def commitment_renegotiate(
 
 # -- closing ---------------------------------------------------------------------
 
+# Telling the customer first and apologising: closing as recovered without them asks
+# for an explicit confirmation (METHOD.md, playbook 1).
+ESSENTIAL_STEPS = ["first_contact", "apology"]
+
 
 @transaction.atomic
 def case_close(
@@ -350,12 +360,29 @@ def case_close(
     case: RecoveryCase,
     outcome: str,
     note: str = "",
+    confirm_skipped: bool = False,
     now: datetime | None = None,
 ) -> RecoveryCase:
+    """Close the case with its outcome. Calling it recovered (or an advocate) when
+    the customer was never told first or never apologised to needs ``confirm_skipped``:
+    the method says those two are what recovery is made of; the confirmation is kept."""
     case = case_lock(case)
     case_require_write(actor, case)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": f"must be one of {', '.join(Outcome.values)}"})
+    skipped = list(
+        case.steps.filter(key__in=ESSENTIAL_STEPS, done_at__isnull=False)
+        .exclude(skipped_reason="")
+        .values_list("title", flat=True)
+    )
+    if skipped and outcome in (Outcome.RECOVERED, Outcome.ADVOCATE) and not confirm_skipped:
+        raise ValidationError(
+            {
+                "confirm_skipped": "These steps were skipped: "
+                + ", ".join(skipped)
+                + ". Confirm that the customer is recovered all the same."
+            }
+        )
     unfinished = list(case.steps.filter(done_at__isnull=True).values_list("title", flat=True))
     if unfinished:
         raise ValidationError(
@@ -377,11 +404,19 @@ def case_close(
     }[Outcome(outcome)]
     if not case.account.cases.filter(closed_at__isnull=True).exists():
         accounts_lifecycle_move(actor, [case.account], lifecycle, now)
+    after: dict[str, object] = {"outcome": outcome}
+    if skipped and outcome in (Outcome.RECOVERED, Outcome.ADVOCATE):
+        after["confirmed_despite_skipped"] = skipped
     case_log(
         actor,
         case,
         "case.closed",
-        f"Case closed: {case.get_outcome_display()}",
-        after={"outcome": outcome},
+        f"Case closed: {case.get_outcome_display()}"
+        + (
+            f" (confirmed with skipped: {', '.join(skipped)})"
+            if skipped and confirm_skipped
+            else ""
+        ),
+        after=after,
     )
     return case

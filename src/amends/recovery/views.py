@@ -46,6 +46,7 @@ from amends.recovery.selectors import (
     step_state,
 )
 from amends.recovery.services import (
+    ESSENTIAL_STEPS,
     case_close,
     case_pause,
     case_resume,
@@ -206,7 +207,8 @@ def _case_context(
         # As a record's form: on the page when sent back or asked for, else loaded when opened.
         "commitment_form": bound_forms.get("commitment_form")
         or (CommitmentForm(workers=workers) if open_commitment else None),
-        "close_form": bound_forms.get("close_form") or CloseForm(),
+        "close_form": bound_forms.get("close_form")
+        or CloseForm(needs_confirm=_essential_skipped(steps)),
         "other_slots": [record_slot(k) for k in other_kinds] if can_edit else [],
         "unfinished": [row for row in step_rows if row["step"].done_at is None],
         "open_commitments": [c for c in commitments if c.status == CommitmentStatus.OPEN],
@@ -419,11 +421,15 @@ def commitment_resolve_view(request: HttpRequest, case_id: int, commitment_id: i
     return _back(case, "commitments")
 
 
+def _essential_skipped(steps) -> bool:
+    return any(s.key in ESSENTIAL_STEPS and s.skipped_reason for s in steps)
+
+
 @login_required
 @require_POST
 def case_close_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _writable_case(request, case_id)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, needs_confirm=_essential_skipped(list(case.steps.all())))
     if form.is_valid():
         try:
             case_close(
@@ -431,8 +437,16 @@ def case_close_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 case=case,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                confirm_skipped=form.cleaned_data.get("confirm_skipped", False),
             )
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
+            if "confirm_skipped" not in getattr(error, "message_dict", {}):
+                _refused(request, error)
+                return _back(case)
+            form.add_error("confirm_skipped", error.message_dict["confirm_skipped"])
+            context = _case_context(request, case, close_form=form)
+            return render(request, "recovery/case.html", context, status=400)
+        except PermissionDenied as error:
             _refused(request, error)
         else:
             messages.success(request, _("Case closed."))

@@ -228,6 +228,7 @@ def world(people, refusing_smtp):
             measure=PAYLOADS[-n - 1][:300],
             owner=people.agent,
             due_at=now + timedelta(days=2),
+            free_of_charge=True,
         )
     record_add(actor=agent, case=case, kind=RecordKind.EXPLANATION, data={"text": EXPLANATION})
     record_add(

@@ -48,6 +48,7 @@ def case(declare, account, people):
         measure="1,200 forms delivered",
         owner=people.agent,
         due_at=timezone.make_aware(DUE),
+        now=timezone.make_aware(DUE) - timedelta(days=7),  # promised a week before
     )
     record_add(
         actor=actor,

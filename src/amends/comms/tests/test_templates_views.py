@@ -52,6 +52,11 @@ def test_a_manager_changes_a_template(client, people, case, apology):
 
 
 def test_the_preview_is_filled_from_a_real_case(client, people, case, apology):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    due = timezone.localtime() + timedelta(days=10)  # a promise is always for the future
     commitments = reverse("recovery:commitment-add", args=[case.pk])
     login(client, people.agent).post(
         commitments,
@@ -59,7 +64,7 @@ def test_the_preview_is_filled_from_a_real_case(client, people, case, apology):
             "commitment-what": "Reprint every form",
             "commitment-measure": "65,000 forms delivered",
             "commitment-owner": people.agent.pk,
-            "commitment-due_at": "2026-11-27T12:00",
+            "commitment-due_at": due.strftime("%Y-%m-%dT12:00"),
         },
     )
     assert case.commitments.count() == 1
@@ -69,7 +74,7 @@ def test_the_preview_is_filled_from_a_real_case(client, people, case, apology):
     assert "Filled from the case of Harbor Printing Ltd" in html
     assert "I am sorry: 65,000 tax forms printed with the wrong year" in html
     assert "Dear Joanna Nowak," in html
-    assert "- Reprint every form, by Friday 27 November 2026" in html
+    assert f"- Reprint every form, by {due:%A} {due.day} {due:%B %Y}" in html
     assert "joanna@harbor.example" in html
 
 

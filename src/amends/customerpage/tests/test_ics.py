@@ -131,6 +131,7 @@ def commitment(case, people):
         measure="65,000 forms delivered",
         owner=people.agent,
         due_at=datetime(2026, 5, 4, 17, 0, tzinfo=UTC),
+        now=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),  # promised before the date
     )
 
 

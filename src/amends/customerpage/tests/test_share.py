@@ -60,7 +60,7 @@ def _plan(case, agent):
     """A case with a plan for the customer, and internal records around it."""
     now = timezone.now()
     due = now + timedelta(days=2)
-    make = dict(actor=agent, case=case, owner=agent.user, due_at=due)
+    make = dict(actor=agent, case=case, owner=agent.user, due_at=due, free_of_charge=True)
     reprint = commitment_add(what="Reprint every form", measure="65,000 forms delivered", **make)
     call = commitment_add(what="Call every week", measure="A call each Monday", **make)
     late = commitment_add(what="Check each pallet", measure="A signed checklist", **make)
@@ -177,6 +177,7 @@ def test_it_speaks_the_customers_language(client, account, case, agent):
         measure="Delivered",
         owner=agent.user,
         due_at=timezone.now() - timedelta(hours=1),
+        now=timezone.now() - timedelta(days=1),  # promised yesterday, for an hour ago
     )
     commitment_keep(actor=agent, commitment=commitment)
     share = _share(case, agent)

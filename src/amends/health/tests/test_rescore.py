@@ -87,6 +87,8 @@ def _promise(account, people, *, due_in_days):
         measure="Delivered",
         owner=people.agent,
         due_at=timezone.now() + timedelta(days=due_in_days, hours=1),
+        # Promised before its date, even one that is late by now.
+        now=timezone.now() + timedelta(days=min(due_in_days, 0) - 1),
     )
 
 

@@ -55,7 +55,7 @@ def test_a_new_incident_a_closed_case_and_a_rescore_each_show_at_once(incidents,
     for step in case.steps.all():
         step_skip(actor=manager, step=step, reason="done by phone")
     assert figures_compute(scope=scope)["recovery"]["closed"] == 0
-    case_close(actor=manager, case=case, outcome="recovered")
+    case_close(actor=manager, case=case, outcome="recovered", confirm_skipped=True)
     assert figures_compute(scope=scope)["recovery"]["closed"] == 1
 
     kept = figures_compute(scope=scope)

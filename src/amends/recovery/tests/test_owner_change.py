@@ -72,3 +72,16 @@ def test_an_escalation_at_two_levels_to_one_person_is_listed_once(people, case):
             case=case, step=step, level=level, recipient=people.agent, reason="Late", raised_at=now
         )
     assert len(my_work(user=people.agent, now=now).escalations) == 1
+
+
+def test_a_promise_is_never_made_for_the_past_nor_free_unless_said(call, people, case):
+    from datetime import timedelta
+
+    url = f"/api/v1/cases/{case.pk}/commitments"
+    promise = {"what": "Reprint", "measure": "Delivered", "owner": "alex"}
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+    refused = call("post", url, {**promise, "due_at": past})
+    assert refused.status_code == 422 and "future" in refused.content.decode()
+    future = (timezone.now() + timedelta(days=2)).isoformat()
+    made = call("post", url, {**promise, "due_at": future})
+    assert made.status_code == 201 and made.json()["free_of_charge"] is False

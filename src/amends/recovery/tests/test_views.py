@@ -218,9 +218,24 @@ def test_it_skips_a_step_only_with_a_reason_and_closes_when_all_are_finished(cli
 
     for step in steps:
         _post(client, "step-skip", case, step.pk, data={"reason": "Handled by phone"})
-    _post(client, "close", case, data={"outcome": "recovered", "note": "Happy again"})
+    # Telling them first and the apology were skipped: "recovered" must be confirmed.
+    asked = _post(client, "close", case, data={"outcome": "recovered", "note": "Happy again"})
+    assert asked.status_code == 400 and "These steps were skipped" in asked.text
+    case.refresh_from_db()
+    assert not case.is_closed
+    _post(
+        client,
+        "close",
+        case,
+        data={"outcome": "recovered", "note": "Happy again", "confirm_skipped": "on"},
+    )
     case.refresh_from_db()
     assert case.outcome == "recovered" and case.closing_note == "Happy again"
+    closed = case.account.events.get(action="case.closed")
+    assert sorted(closed.after["confirmed_despite_skipped"]) == [
+        "Apologise in the first person",
+        "Tell them first",
+    ]
     page = client.get(reverse("recovery:case", args=[case.pk])).text
     assert "Closed" in page and "Close the case" not in page  # nothing changes a closed case
     assert _post(client, "pause", case, data={"reason": "x"}).status_code == 302
