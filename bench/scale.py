@@ -144,7 +144,11 @@ while have < wanted:
             acknowledge_by=at + timedelta(hours=24), customer_name=f"Customer {{n}}",
             customer_email=f"customer{{n}}@client.example", subject=f"Order {{n}} arrived late",
             text=f"Order {{n}} arrived late and a box was missing. 订单 {{n}} 迟到了。",
-            acknowledged_at=at if rng.random() < 0.8 else None,
+            # A working desk acknowledges within the day: only the last day's wait.
+            acknowledged_at=(
+                None if at > now - timedelta(days=1) and rng.random() < 0.5
+                else at + timedelta(hours=rng.randrange(1, 20))
+            ),
             resolved_at=at + timedelta(days=2) if rng.random() < 0.7 else None,
         ))
     Complaint.objects.bulk_create(complaints)
@@ -156,6 +160,12 @@ while have < wanted:
         for c in complaints
     )
     have += size
+# Worlds made before the line above left a fifth unacknowledged, all late: a desk
+# nobody works at. Acknowledged as the line above would have (idempotent).
+from django.db.models import F
+Complaint.objects.filter(
+    channel=Channel.EMAIL, acknowledged_at__isnull=True, received_at__lt=now - timedelta(days=1)
+).update(acknowledged_at=F("received_at") + timedelta(hours=2))
 latest = Complaint.objects.filter(channel=Channel.EMAIL).order_by("-pk").first()
 print(json.dumps({{"conversations": have, "conversation_id": latest.pk if latest else None}}))
 """
@@ -293,6 +303,12 @@ def pages(world: dict) -> list[Case]:
     return [
         Case("web My work /cases/ (admin)", "/cases/", "admin", check_contains(b"My work")),
         Case("web My work /cases/ (manager)", "/cases/", "manager", check_contains(b"My work")),
+        Case(
+            "web My work, my teams' cases (admin)",
+            "/cases/?scope=team",
+            "admin",
+            check_contains(b"My work"),
+        ),
         Case("web insights /insights/", "/insights/", "admin", check_contains(b"insights")),
         Case("api insights /api/v1/insights", "/api/v1/insights", "api", check_json),
         Case(
@@ -369,7 +385,7 @@ def bench(args: argparse.Namespace, workdir: Path, deadline: Deadline) -> int:
         run(["migrate", "--no-input", "-v", "0"], env, deadline, 1800)
         world = json.loads(world_file.read_text())
         print(f"Reusing {database}: {world['open_cases']:,} open cases")
-        if world.get("conversations", 0) < args.conversations:
+        if "conversations" in world or args.conversations:
             world |= add_conversations(args, env, deadline)
             run(["shell", "-c", STATISTICS], env, deadline, 600)
             world_file.write_text(json.dumps(world))

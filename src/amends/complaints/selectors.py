@@ -119,9 +119,15 @@ def complaint_get_for(
 
 
 def inbox_counts(*, user: User | AnonymousUser, now: datetime) -> dict[str, int]:
-    return complaint_visible_to(user).aggregate(
-        unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
-        late=Count("pk", filter=Q(acknowledged_at__isnull=True, acknowledge_by__lt=now)),
+    # Both counts are of unacknowledged complaints: saying so lets the database read
+    # the ``complaint_unacknowledged`` index instead of every complaint there is.
+    return (
+        complaint_visible_to(user)
+        .filter(acknowledged_at__isnull=True)
+        .aggregate(
+            unacknowledged=Count("pk"),
+            late=Count("pk", filter=Q(acknowledge_by__lt=now)),
+        )
     )
 
 
