@@ -260,11 +260,15 @@ def complaint_summary_for_account(*, account_id: int, now: datetime) -> Complain
         satisfaction=Avg("satisfaction"),
     )
     abuse_recent: int = row["abuse_recent"]
-    return {
-        **figures,
-        **row,
-        "suggest_parting": abuse_recent >= ABUSE_REPORTS_FOR_PARTING,
-    }
+    return ComplaintSummary(
+        complaints_total=figures["complaints_total"],
+        complaints_open=figures["complaints_open"],
+        complaints_late=figures["complaints_late"],
+        satisfaction=figures["satisfaction"],
+        abuse_recent=abuse_recent,
+        parting_open=row["parting_open"],
+        suggest_parting=abuse_recent >= ABUSE_REPORTS_FOR_PARTING,
+    )
 
 
 def abuse_reports_for_complaint(*, complaint: Complaint) -> QuerySet[AbuseReport]:
