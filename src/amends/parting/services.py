@@ -151,6 +151,7 @@ def conversation_decide_continue(
             measure=measure,
             owner=owner,
             due_at=_end_of_day((now + timedelta(days=follow_up_every_days * number)).date()),
+            now=now,
         )
         for number in range(1, count + 1)
     ]
@@ -308,7 +309,7 @@ def _plan_open(
     )
     end = ExitItemInput(ExitItemKind.END, "", owner, end_on)
     for item in [end, *items]:
-        _item_create(actor, plan, item)
+        _item_create(actor, plan, item, now=now)
     accounts_lifecycle_move(actor, [case.account], Lifecycle.PARTING, now)
     case_log(
         actor,
@@ -320,7 +321,9 @@ def _plan_open(
     return plan
 
 
-def _item_create(actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
+def _item_create(
+    actor: Actor, plan: ExitPlan, item: ExitItemInput, now: datetime | None = None
+) -> ExitItem:
     assert item.owner is not None and item.due_on is not None
     # The customer reads these on their page: in their language.
     with translation.override(customer_language(plan.case)):
@@ -336,6 +339,7 @@ def _item_create(actor: Actor, plan: ExitPlan, item: ExitItemInput) -> ExitItem:
         measure=measure,
         owner=item.owner,
         due_at=_end_of_day(item.due_on),
+        now=now,
     )
     return ExitItem.objects.create(plan=plan, kind=item.kind, commitment=commitment)
 
