@@ -217,12 +217,15 @@ def page(browser, live_server):
     assert not blocked, "the Content-Security-Policy blocked: " + "; ".join(blocked)
 
 
-def browser_login(page, username, password=PASSWORD):
+def browser_login(page, username, password=PASSWORD, *, then=None):
+    """Log in through the form; a person lands on My work. ``then``: a page to go to next."""
     page.goto("/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/cases/")
+    if then:
+        page.goto(then)
 
 
 # -- a real SMTP server on loopback ------------------------------------------------

@@ -155,7 +155,7 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:list"
+LOGIN_REDIRECT_URL = "recovery:work"  # a person starts the day on My work
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,7 +8,8 @@ from amends import __version__
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
-    return redirect("accounts:list")
+    # My work: what needs this person today (the login page first, for a stranger).
+    return redirect("recovery:work")
 
 
 _all_applied = False

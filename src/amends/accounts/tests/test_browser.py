@@ -7,7 +7,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_logs_in_lists_searches_and_opens_an_account(page, people, account, south_account):
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     rows = page.locator("table.accounts tbody tr")
     expect(rows).to_have_count(1)
     assert "Southern Foods" not in page.content()
@@ -31,7 +31,7 @@ def test_it_logs_in_lists_searches_and_opens_an_account(page, people, account, s
 
 
 def test_a_filter_choice_lists_again_without_a_button(page, people, account, south_account):
-    browser_login(page, "ada")
+    browser_login(page, "ada", then="/accounts/")
     rows = page.locator("table.accounts tbody tr")
     expect(rows).to_have_count(2)
     page.get_by_label("Lifecycle state").select_option("churned")

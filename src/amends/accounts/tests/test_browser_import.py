@@ -36,7 +36,7 @@ def open_import_page(page):
 def test_a_good_file_is_imported_and_the_counts_shown(page, people):
     from amends.accounts.models import Account
 
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     open_import_page(page)
 
     upload(page, GOOD)
@@ -68,7 +68,7 @@ def test_a_bad_file_lists_every_problem_and_imports_nothing(page, people):
     from amends.accounts.models import Account
     from amends.timeline.models import Event
 
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     open_import_page(page)
 
     upload(page, BAD)
@@ -98,7 +98,7 @@ def test_a_bad_file_lists_every_problem_and_imports_nothing(page, people):
 def test_a_file_that_is_not_utf8_is_refused_with_a_reason(page, people):
     from amends.accounts.models import Account
 
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     open_import_page(page)
     page.get_by_label("CSV file").set_input_files(
         {

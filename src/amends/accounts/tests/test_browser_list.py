@@ -32,7 +32,7 @@ def names_in(page):
 def test_the_lifecycle_select_filters_the_list(page, people, account):
     make_accounts(people, ["Quarry Tools", "Riverside Bakery"], lifecycle="at_risk")
     make_accounts(people, ["Old Mill Co"], lifecycle="churned")
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     expect(rows(page)).to_have_count(4)
 
     page.get_by_label("Lifecycle state").select_option(label="At risk")
@@ -54,7 +54,7 @@ def test_the_lifecycle_select_filters_the_list(page, people, account):
 
 def test_next_and_previous_page_through_more_than_25_accounts(page, people):
     made = make_accounts(people, [f"Client {n:02}" for n in range(1, 31)])
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     expect(page.locator("#results .count")).to_have_text("30 accounts")
     expect(rows(page)).to_have_count(25)
     assert names_in(page) == [a.name for a in made[:25]]
@@ -80,7 +80,7 @@ def test_next_and_previous_page_through_more_than_25_accounts(page, people):
 def test_paging_keeps_the_filter(page, people):
     make_accounts(people, [f"Risky {n:02}" for n in range(1, 28)], lifecycle="at_risk")
     make_accounts(people, [f"Calm {n:02}" for n in range(1, 4)])
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.get_by_label("Lifecycle state").select_option(label="At risk")
     expect(page.locator("#results .count")).to_have_text("27 accounts")
 
@@ -92,7 +92,7 @@ def test_paging_keeps_the_filter(page, people):
 
 
 def test_a_search_that_matches_nothing_says_so(page, people, account):
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     expect(page.get_by_text("No accounts match")).to_have_count(0)
 
     page.get_by_role("searchbox").fill("no such customer")
@@ -104,7 +104,7 @@ def test_a_search_that_matches_nothing_says_so(page, people, account):
 
 def test_the_search_updates_the_results_without_loading_a_new_page(page, people, account):
     make_accounts(people, ["Quarry Tools"])
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     expect(rows(page)).to_have_count(2)
     page.evaluate("window.amendsMarker = 'same page'")
 
@@ -126,7 +126,7 @@ def read_download(download):
 
 def test_download_csv_gives_a_csv_of_the_accounts(page, people, account):
     make_accounts(people, ["Quarry Tools"])
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
@@ -142,7 +142,7 @@ def test_download_csv_gives_a_csv_of_the_accounts(page, people, account):
 
 def test_download_csv_after_a_search_gives_only_what_was_found(page, people, account):
     make_accounts(people, ["Quarry Tools"])
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.get_by_role("searchbox").fill("quarry")
     expect(rows(page)).to_have_count(1)
     expect(page.get_by_role("link", name="Download CSV")).to_have_count(1)

@@ -13,7 +13,7 @@ def language_switch(page):
 
 
 def test_choosing_polish_changes_the_page_language_and_it_sticks(page, people, account):
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.get_by_role("link", name="Harbor Printing Ltd").click()
     page.wait_for_url(f"**/accounts/{account.pk}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -48,5 +48,5 @@ def test_the_language_can_be_chosen_before_logging_in(page, people):
     page.locator("input[name=username]").fill("alex")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/cases/")  # My work, where the day starts
     expect(page.locator("html")).to_have_attribute("lang", "pl")

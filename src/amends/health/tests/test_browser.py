@@ -18,7 +18,7 @@ def test_it_explains_the_score_factor_by_factor_in_the_health_panel(page, people
     say(account, "complaint", 2)
     say(account, "meeting", 2)
     health_rescore(rules=False)
-    browser_login(page, "vic")
+    browser_login(page, "vic", then="/accounts/")
 
     page.get_by_role("link", name="Harbor Printing Ltd").click()
 
@@ -42,7 +42,7 @@ def test_it_narrows_the_list_with_the_segment_filter(page, people, account, make
     say(loyal, "nps", 1, value=10)
     say(unhappy, "nps", 1, value=2)
     health_rescore(rules=False)
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     rows = page.locator("table.accounts tbody tr")
     expect(rows).to_have_count(3)
     expect(page.locator("#revenue-at-risk")).to_contain_text("120,000 EUR")

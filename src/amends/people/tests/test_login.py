@@ -24,7 +24,7 @@ def attempt(client, username, password, address="10.0.0.1", url=None):
 def test_it_logs_in_with_the_right_password(client, people):
     response = attempt(client, "alex", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:list")
+    assert response["Location"] == reverse("recovery:work")  # a person starts the day on My work
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
