@@ -21,7 +21,7 @@ def change_row(page, field):
 def test_a_new_account_is_created_edited_and_its_change_shown_on_the_timeline(page, people):
     from amends.accounts.models import Account
 
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.get_by_role("link", name="New account").click()
     page.wait_for_url("**/accounts/new/")
     expect(page.get_by_role("heading", name="New account")).to_be_visible()
@@ -69,7 +69,7 @@ def test_a_new_account_is_created_edited_and_its_change_shown_on_the_timeline(pa
 def test_a_new_account_with_a_bad_value_shows_the_error_and_saves_nothing(page, people):
     from amends.accounts.models import Account
 
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.get_by_role("link", name="New account").click()
     page.get_by_label("Name", exact=True).fill("Broken Value Ltd")
     page.get_by_label("Currency").fill("euro")
@@ -82,7 +82,7 @@ def test_a_new_account_with_a_bad_value_shows_the_error_and_saves_nothing(page, 
 
 
 def test_a_contact_is_added_edited_and_removed(page, people, account):
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     page.goto(f"/accounts/{account.pk}/")
     contacts = page.locator(".contacts")
 
@@ -127,7 +127,7 @@ def test_a_contact_is_added_edited_and_removed(page, people, account):
 
 
 def test_a_viewer_sees_the_account_but_none_of_the_controls_to_change_it(page, people, account):
-    browser_login(page, "vic")
+    browser_login(page, "vic", then="/accounts/")
     expect(page.get_by_role("link", name="Harbor Printing Ltd")).to_be_visible()
     expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
     expect(page.get_by_role("link", name="New account")).to_have_count(0)
@@ -150,7 +150,7 @@ def test_a_viewer_sees_the_account_but_none_of_the_controls_to_change_it(page, p
 
 def test_an_agent_sees_the_controls_the_viewer_does_not(page, people, account):
     # The counterpart of the viewer test: the controls exist, for those allowed to use them.
-    browser_login(page, "alex")
+    browser_login(page, "alex", then="/accounts/")
     expect(page.get_by_role("link", name="New account")).to_be_visible()
     expect(page.get_by_role("link", name="Import CSV")).to_be_visible()
     page.get_by_role("link", name="Harbor Printing Ltd").click()
@@ -159,7 +159,7 @@ def test_an_agent_sees_the_controls_the_viewer_does_not(page, people, account):
 
 
 def test_an_outsider_gets_not_found_for_a_north_account(page, people, account, south_account):
-    browser_login(page, "otto")
+    browser_login(page, "otto", then="/accounts/")
     expect(page.get_by_role("link", name="Southern Foods")).to_be_visible()
     expect(page.get_by_role("link", name="Harbor Printing Ltd")).to_have_count(0)
 

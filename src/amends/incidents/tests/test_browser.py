@@ -31,12 +31,18 @@ def test_an_agent_declares_an_incident_with_the_account_picker(page, people, acc
     page.get_by_label("Cause").select_option(label="Supplier")
     page.get_by_label("Tags").fill("billing, printing")
 
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/incidents/similar/" in r.url else None)
     page.locator("#picker-q").fill("harbor")
     picker = page.locator("#picker")
     expect(picker).to_contain_text("Harbor Printing Ltd")
+    before = len(asked)
     picker.get_by_role("button", name="Add").click()
     row = page.locator(f"#affected-{account.pk}")
     expect(row).to_contain_text("Harbor Printing Ltd")
+    # Leaving the search box is not a change of the incident: the hint does not ask again
+    # (its answer moved the page under the click on "Add", and lost it).
+    assert len(asked) == before, asked
     row.locator(f'input[name="units-{account.pk}"]').fill("120")
     impact = row.locator(f'input[name="impact-{account.pk}"]')
     impact.fill("Paid twice")

@@ -34,6 +34,17 @@
     if (e.key === "Enter") e.preventDefault();
   });
 
+  // <input data-no-form-change>: a search box inside a form does not change the form.
+  // Its change event (on leaving the box) would make the form's listeners ask the
+  // server again, and their answer could move the page under the click that left it.
+  document.addEventListener(
+    "change",
+    function (e) {
+      if (e.target.closest && e.target.closest("[data-no-form-change]")) e.stopPropagation();
+    },
+    true
+  );
+
   // <button data-remove-closest="li">: takes its row out of the form.
   on("click", "[data-remove-closest]", function (e, el) {
     var row = el.closest(el.dataset.removeClosest);
