@@ -140,12 +140,17 @@ def feedback_pages_for(user: User | AnonymousUser) -> list[tuple[Team, FeedbackP
     return [(team, pages.get(team.pk)) for team in teams]
 
 
-def team_get_managed(*, user: User | AnonymousUser, team_id: int) -> Team:
+def team_get_managed(
+    *,
+    user: User | AnonymousUser,
+    team_id: int,
+    refusal: str = "Only the team's managers hand out its feedback page.",
+) -> Team:
     team = teams_for(user, READ).filter(pk=team_id).first()
     if team is None:
         raise Http404("No such team.")
     if not user_manages_team(user, team.pk):
-        raise PermissionDenied("Only the team's managers hand out its feedback page.")
+        raise PermissionDenied(refusal)
     return team
 
 

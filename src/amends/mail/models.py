@@ -62,10 +62,6 @@ class Mailbox(models.Model):
     def __str__(self) -> str:
         return self.address
 
-    @property
-    def polls(self) -> bool:
-        return bool(self.active and self.imap_host)
-
 
 class Direction(models.TextChoices):
     IN = "in", _("From the customer")

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
-from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -404,12 +403,3 @@ def _read(message: EmailMessage, raw: bytes) -> Parsed:
         _bounce(message, parsed)
     _body(message, parsed)
     return parsed
-
-
-def address_of(value: str) -> str:
-    """The bare address of "Name <a@b>"; "" when there is none."""
-    try:
-        return Address(addr_spec=value).addr_spec.lower()
-    except Exception:
-        found = getaddresses([value])
-        return found[0][1].lower() if found and "@" in found[0][1] else ""

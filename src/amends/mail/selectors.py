@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404
 
 from amends.comms.models import Message
+from amends.complaints import selectors as complaint_selectors
 from amends.complaints.models import Complaint
 from amends.mail.models import Attachment, Direction, Mail, Mailbox
 from amends.mail.parse import html_safe
@@ -132,14 +132,5 @@ def mailboxes_for(user: User | AnonymousUser) -> list[tuple[Team, Mailbox | None
 
 
 def team_get_managed(*, user: User | AnonymousUser, team_id: int) -> Team:
-    team = teams_for(user, READ).filter(pk=team_id).first()
-    if team is None:
-        raise Http404("No such team.")
-    if not user_manages_team(user, team.pk):
-        raise PermissionDenied("Only the team's managers set up its mailbox.")
-    return team
-
-
-def mails_received(*, team_ids: set[int] | None) -> QuerySet[Mail]:
-    mails = Mail.objects.filter(direction=Direction.IN)
-    return mails if team_ids is None else mails.filter(team_id__in=team_ids)
+    refusal = "Only the team's managers set up its mailbox."
+    return complaint_selectors.team_get_managed(user=user, team_id=team_id, refusal=refusal)

@@ -6,25 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from amends.mail.imap import mailboxes_poll_all
-from amends.mail.models import Mailbox, Security
 from amends.mail.tests.test_receive import mail
-from amends.mail.vault import secret_seal
 from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def box(people, imap_mailbox):
-    return Mailbox.objects.create(
-        team=people.north,
-        address="support@north.example",
-        imap_host=imap_mailbox.host,
-        imap_port=imap_mailbox.port,
-        imap_security=Security.NONE,
-        imap_user="north",
-        imap_password=secret_seal(imap_mailbox.users["north"]),
-    )
 
 
 def test_a_customer_writes_is_answered_and_writes_back_without_leaving_amends(

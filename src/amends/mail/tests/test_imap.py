@@ -4,25 +4,12 @@ import pytest
 
 from amends.complaints.models import Complaint
 from amends.mail.imap import DONE, MailboxError, mailbox_poll, mailbox_test, mailboxes_poll_all
-from amends.mail.models import Mail, Mailbox, Security
+from amends.mail.models import Mail
 from amends.mail.services import mail_receive, poll_claim
 from amends.mail.tests.test_receive import mail
 from amends.mail.vault import secret_seal
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def box(people, imap_mailbox):
-    return Mailbox.objects.create(
-        team=people.north,
-        address="support@north.example",
-        imap_host=imap_mailbox.host,
-        imap_port=imap_mailbox.port,
-        imap_security=Security.NONE,
-        imap_user="north",
-        imap_password=secret_seal(imap_mailbox.users["north"]),
-    )
 
 
 def test_it_collects_each_mail_once_and_marks_it(people, account, box, imap_mailbox):
