@@ -170,6 +170,7 @@ from amends.notices.api import router as notices_router  # noqa: E402
 from amends.parting.api import router as parting_router  # noqa: E402
 from amends.recovery.api import router as recovery_router  # noqa: E402
 from amends.referrals.api import router as referrals_router  # noqa: E402
+from amends.search.api import router as search_router  # noqa: E402
 from amends.signals.api import router as signals_router  # noqa: E402
 
 api.add_router("/", accounts_router)
@@ -185,3 +186,4 @@ api.add_router("/", customerpage_router)
 api.add_router("/", parting_router)
 api.add_router("/", referrals_router)
 api.add_router("/", insights_router)
+api.add_router("/", search_router)

@@ -12,6 +12,7 @@ AMENDS_COMMANDS = [
     ("notices", "mail everyone an incident touched: amends notices list|show|send|pause"),
     ("rescore", "score every account's health now and open thaw cases by the rules"),
     ("verify", "check what is kept copied or summed for speed; --repair rewrites it"),
+    ("search", "the search index: amends search rebuild|check"),
     ("demo", "load deterministic demo data"),
     ("mail", "customers' mail in: amends mail receive|poll|test"),
     ("import", "import a CSV file: amends import accounts|signals FILE"),

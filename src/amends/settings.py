@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "amends.parting",
     "amends.referrals",
     "amends.insights",
+    "amends.search",
     "amends.shell",
 ]
 

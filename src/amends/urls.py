@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("amends.parting.urls")),
     path("", include("amends.referrals.urls")),
     path("", include("amends.insights.urls")),
+    path("", include("amends.search.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

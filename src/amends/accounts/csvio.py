@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Account, Kind, Lifecycle, Tier, currency_code, language_code
 from amends.accounts.services import ACCOUNT_FIELDS, accounts_moved
+from amends.core.bulk import rows_written_send
 from amends.core.csvio import FileRejected, Problem
 from amends.people.access import WRITE, admin_q, team_ids_for
 from amends.people.models import Membership, Team, User
@@ -302,6 +303,7 @@ def _write_batch(
             [a for a, _, _ in updated], [*ACCOUNT_FIELDS, "search_text", "updated_at"]
         )
         accounts_moved([a.pk for a, _, new in updated if "team" in new])
+    rows_written_send(Account, [a.pk for a in created] + [a.pk for a, _, _ in updated])
     events = [
         event_build(
             actor=actor,

@@ -37,6 +37,7 @@ from amends.complaints.services import (
 )
 from amends.core.api import ERRORS, ErrorOut
 from amends.core.pagination import page_of
+from amends.core.textsearch import QUERY_MAX
 from amends.people.access import WRITE, client_address
 from amends.people.models import User
 from amends.people.selectors import team_workers
@@ -105,6 +106,12 @@ class ComplaintQuery(Schema):
     channel: Channel | None = None
     account_id: int | None = None
     assigned: str = Field("", description="me (assigned to you), nobody, or empty for anyone")
+    q: str = Field(
+        "",
+        max_length=QUERY_MAX,
+        description="words in the conversation (its text, subject, sender and mail); "
+        "the last may be the start of a word",
+    )
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=200)
 
@@ -182,6 +189,7 @@ def list_complaints(request, query: Query[ComplaintQuery]):
         channel=query.channel or "",
         account=query.account_id,
         assigned=query.assigned,
+        q=query.q,
     )
     complaints = complaint_list(user=request.user, filters=filters, now=timezone.now())
     page = page_of(complaints.select_related("answered_by"), query.page, query.page_size)

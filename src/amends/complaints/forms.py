@@ -11,6 +11,7 @@ from amends.complaints.intake import NAME_MAX
 from amends.complaints.models import Channel, Flag
 from amends.complaints.selectors import ComplaintFilters
 from amends.complaints.services import TEXT_MAX
+from amends.core.textsearch import QUERY_MAX
 from amends.incidents.models import Severity
 
 TEXT = forms.Textarea(attrs={"rows": 4})
@@ -42,6 +43,12 @@ class InboxFilterForm(forms.Form):
         required=False,
     )
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=QUERY_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
     def filters(self) -> ComplaintFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -54,6 +61,7 @@ class InboxFilterForm(forms.Form):
             channel=data.get("channel", ""),
             account=data.get("account"),
             assigned=data.get("assigned", ""),
+            q=data.get("q", ""),
         )
 
 

@@ -18,7 +18,7 @@ from amends.complaints.selectors import (
     acknowledge_hours,
 )
 from amends.complaints.services import TEXT_MAX, _excerpt, _log
-from amends.core.bulk import rows_insert
+from amends.core.bulk import rows_insert, rows_written_send
 from amends.people.models import Team
 from amends.signals.models import Signal, SignalKind, SignalSource
 from amends.timeline.models import Event, Via
@@ -186,4 +186,6 @@ def complaints_from_signals(signals: Iterable[Signal]) -> list[int]:
             for row in rows
         ),
     )
-    return [ids[row["signal_id"]] for row in rows]
+    made = [ids[row["signal_id"]] for row in rows]
+    rows_written_send(Complaint, made)
+    return made

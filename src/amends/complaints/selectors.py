@@ -15,6 +15,8 @@ from django.http import Http404
 from amends.accounts.models import Account, Contact
 from amends.accounts.selectors import AccountFilters, account_list
 from amends.complaints.models import AbuseReport, Complaint, FeedbackPage, Flag
+from amends.core.models import SearchKind
+from amends.core.textsearch import matching_ids
 from amends.people.access import (
     READ,
     WRITE,
@@ -53,6 +55,8 @@ class ComplaintFilters:
     account: int | None = None
     # "": anyone's; "me": assigned to the person looking; "nobody": not assigned.
     assigned: str = ""
+    # Words in the conversation (core.textsearch: its text, subject, sender, mail).
+    q: str = ""
 
 
 def complaint_visible_to(user: User | AnonymousUser, action: str = READ) -> QuerySet[Complaint]:
@@ -86,6 +90,9 @@ def complaint_list(
         complaints = complaints.filter(assignee_id=getattr(user, "pk", None))
     elif filters.assigned == "nobody":
         complaints = complaints.filter(assignee__isnull=True)
+    matching = matching_ids(SearchKind.CONVERSATION, filters.q) if filters.q else None
+    if matching is not None:
+        complaints = complaints.filter(pk__in=matching)
     return complaints.select_related("account", "team", "assignee").order_by("-received_at", "-id")
 
 

@@ -5,8 +5,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, models
+from django.dispatch import Signal
 
 CHUNK = 2000
+
+# Rows written without ``save()`` (``bulk_create``, ``bulk_update``, ``rows_insert``)
+# send no ``post_save``: the paths that write them say so here, with the model as the
+# sender and ``ids``, inside their transaction, so that what apps above keep of those
+# rows (the search index) follows. Core knows no app: it only carries the news.
+rows_written = Signal()
+
+
+def rows_written_send(model: type[models.Model], ids: Iterable[int]) -> None:
+    ids = [pk for pk in ids if pk is not None]
+    if ids:
+        rows_written.send(sender=model, ids=ids)
+
+
 # Fields whose Python value is already what the database takes.
 PLAIN = (
     models.CharField,

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from amends.accounts.selectors import account_get_for
 from amends.core.api import ERRORS
 from amends.core.pagination import page_of
+from amends.core.textsearch import QUERY_MAX
 from amends.people.access import WRITE
 from amends.people.models import User
 from amends.people.selectors import team_workers
@@ -179,6 +180,12 @@ class CasePage(Schema):
 
 class CaseQuery(Schema):
     include_closed: bool = False
+    q: str = Field(
+        "",
+        max_length=QUERY_MAX,
+        description="words of the case: its account's name, why it was opened, how it "
+        "was closed; the last may be the start of a word",
+    )
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=200)
 
@@ -276,7 +283,7 @@ def _case_detail(request, case_id: int):
     summary="Cases you can see: the open ones most urgent first, a page at a time",
 )
 def list_cases(request, query: Query[CaseQuery]):
-    cases = case_list(user=request.user, include_closed=query.include_closed)
+    cases = case_list(user=request.user, include_closed=query.include_closed, q=query.q)
     page = page_of(cases.select_related("account__team"), query.page, query.page_size)
     listed = list(page.object_list)
     progress = case_progress(listed, now=timezone.now())

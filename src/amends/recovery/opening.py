@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
+from amends.core.bulk import rows_written_send
 from amends.people.models import User
 from amends.recovery.models import (
     CaseStep,
@@ -81,6 +82,7 @@ def cases_open(
         for account in accounts
     ]
     RecoveryCase.objects.bulk_create(cases)
+    rows_written_send(RecoveryCase, [case.pk for case in cases])
     CaseStep.objects.bulk_create(
         CaseStep(
             case=case,

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from amends.core.models import SearchKind
+from amends.core.textsearch import matching_ids
 from amends.people.access import READ, WRITE, team_ids_for, user_can
 from amends.people.models import User
 from amends.recovery.models import (
@@ -229,19 +231,23 @@ def case_list_open(*, user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
 
 
 def case_list(
-    *, user: User | AnonymousUser, include_closed: bool = False
+    *, user: User | AnonymousUser, include_closed: bool = False, q: str = ""
 ) -> QuerySet[RecoveryCase]:
     """The cases ``user`` may see: the open ones most urgent first, as My work lists
     them (the ``case_open_order`` index walks that order); with the closed ones too,
     the latest opened first (``case_recent``). Either way an index hands the rows over
     in order, so a page costs the same whatever the number of cases."""
-    if not include_closed:
-        return case_list_open(user=user)
-    return (
-        case_visible_to(user)
-        .select_related("account", "playbook", "owner", "incident")
-        .order_by("-opened_at", "-id")
-    )
+    if include_closed:
+        cases = (
+            case_visible_to(user)
+            .select_related("account", "playbook", "owner", "incident")
+            .order_by("-opened_at", "-id")
+        )
+    else:
+        cases = case_list_open(user=user)
+    # Words of the case: its account's name, its reason, its closing note.
+    matching = matching_ids(SearchKind.CASE, q) if q else None
+    return cases if matching is None else cases.filter(pk__in=matching)
 
 
 def case_list_for_account(*, account_id: int) -> QuerySet[RecoveryCase]:

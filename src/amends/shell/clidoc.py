@@ -16,6 +16,7 @@ OWN = [
     "notices",
     "rescore",
     "verify",
+    "search",
     "demo",
     "import",
     "export",

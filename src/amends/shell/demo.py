@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from amends.accounts.models import Account, Contact, Kind, Lifecycle, Tier
 from amends.accounts.services import ACCOUNT_FIELDS
+from amends.core.bulk import rows_written_send
 from amends.people.models import Role, Team, User
 from amends.people.services import membership_set, team_create, user_create
 from amends.timeline.models import Event
@@ -310,6 +311,8 @@ def demo_load(
                 for account, row in zip(made, rows, strict=True)
                 for contact in row["contacts"]
             )
+            # The contacts are part of their accounts' words: one notice indexes both.
+            rows_written_send(Account, [account.pk for account in made])
             Event.objects.bulk_create(
                 event_build(
                     actor=actor,

@@ -7,6 +7,7 @@ from amends.health.rollups import (
     health_days_rebuild,
 )
 from amends.recovery.opening import cases_follow_accounts, cases_team_differing
+from amends.search.documents import index_differing, index_repair
 
 
 def _some(items: list, shown: int = 10) -> str:
@@ -18,8 +19,9 @@ class Command(BaseCommand):
     help = (
         "Check what Amends keeps copied or summed for speed against where it comes from: "
         "each case's team (its account's), each account's health band and segment (its "
-        "latest score's) and the daily health sums behind the insights' history (the "
-        "snapshots). Exits non-zero naming what differs; --repair rewrites it."
+        "latest score's), the daily health sums behind the insights' history (the "
+        "snapshots) and the search index (each entry's words and team). Exits non-zero "
+        "naming what differs; --repair rewrites it."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +43,11 @@ class Command(BaseCommand):
                 "Days whose health sums do not match their snapshots",
                 health_days_check,
                 lambda days: health_days_rebuild(),
+            ),
+            (
+                "Search entries that differ from what they come from",
+                index_differing,
+                index_repair,
             ),
         ]
         wrong = []
