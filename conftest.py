@@ -353,6 +353,7 @@ def shipped_defaults(transactional_db):
     for module, load in [
         ("amends.incidents.migrations.0002_default_causes", "add_causes"),
         ("amends.recovery.migrations.0002_default_playbooks", "add_playbooks"),
+        ("amends.recovery.migrations.0008_step_follow_up_cadence", "weekly_follow_ups"),
         ("amends.health.migrations.0003_default_factors_and_rules", "add_defaults"),
         ("amends.comms.migrations.0002_default_templates", "add_templates"),
     ]:

@@ -2,10 +2,39 @@
 composer and the delivery log on the case page, the value summary's link on the
 account page."""
 
-from amends.comms.coach import APOLOGY, coach_check
+import json
+
+from django.urls import reverse
+
+from amends.comms.coach import APOLOGY, EXPLANATION, coach_check
 from amends.comms.selectors import message_log_for
 from amends.core.parts import page_part
+from amends.recovery.forms import FIELD_ASSISTS
 from amends.recovery.models import RecordKind
+
+
+def _coach_on(kind: str):
+    """The apology coach on a record form's words, as in the composer."""
+
+    def attrs(target: str) -> dict[str, str]:
+        return {
+            "hx-post": reverse("comms:coach"),
+            "hx-trigger": "input changed delay:400ms, change",
+            "hx-target": f"#{target}",
+            # Inside the case page's work region, whose answers replace the region.
+            "hx-select": "unset",
+            "hx-select-oob": "unset",
+            "hx-swap": "innerHTML",
+            "hx-vals": json.dumps({"kind": kind}),
+            "hx-sync": "this:replace",
+            "aria-describedby": target,
+        }
+
+    return attrs
+
+
+FIELD_ASSISTS[(RecordKind.APOLOGY, "words")] = _coach_on(APOLOGY)
+FIELD_ASSISTS[(RecordKind.EXPLANATION, "text")] = _coach_on(EXPLANATION)
 
 
 @page_part("case_page", "message_panel", template="comms/case_messages.html", order=10)

@@ -23,9 +23,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from amends.accounts.models import Account
+from amends.comms.coach import coach_check, coach_score
 from amends.comms.models import Message, MessageState
 from amends.people.access import WRITE, user_can
-from amends.recovery.models import RecoveryCase
+from amends.recovery.models import Channel, RecordKind, RecoveryCase
+from amends.recovery.services import record_add
 from amends.timeline.services import Actor, event_record
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -169,11 +171,51 @@ def message_send(*, actor: Actor, outgoing: Outgoing, resend: bool = False) -> S
         again = Outgoing(**{**outgoing.__dict__, "key": f"{outgoing.key}:resend:{count}"})
         message, _ = message_queue(actor=actor, outgoing=again, resend_of=existing)
     else:
-        message, _ = message_queue(actor=actor, outgoing=outgoing)
+        message, made = message_queue(actor=actor, outgoing=outgoing)
+        if made:
+            message_record_on_case(actor=actor, message=message)
     if message.state == MessageState.SENT:
         return SendResult(message, sent_now=False, already_sent=True)
     sent = message_deliver_on_commit(message, actor=actor)
     return SendResult(message, sent_now=bool(sent), already_sent=False)
+
+
+# A message from the composer that is itself a step's record (record once).
+RECORDED_KINDS = {
+    "first_contact": RecordKind.CONTACT,
+    "apology": RecordKind.APOLOGY,
+    "explanation": RecordKind.EXPLANATION,
+}
+
+
+def message_record_on_case(*, actor: Actor, message: Message) -> None:
+    """Record a case's first contact, apology or explanation sent from the composer
+    on the case, so its step completes itself; the apology coach's reading is kept
+    beside the words, and a first-person failure shows on the case as a warning."""
+    kind = RECORDED_KINDS.get(message.kind)
+    if kind is None or message.case is None:
+        return
+    sent_as = f"{message.subject} ({message.recipient_email})"
+    if kind == RecordKind.CONTACT:
+        data = {
+            "channel": Channel.EMAIL,
+            "with_whom": message.recipient_name or message.recipient_email,
+            "note": sent_as,
+        }
+    else:
+        findings = coach_check(
+            message.body, kind=message.kind, language=message.language or None, author=""
+        )
+        passed, total = coach_score(findings)
+        reading = "; ".join(f.message for f in findings if not f.ok)
+        words = {"words": message.body} if kind == RecordKind.APOLOGY else {"text": message.body}
+        data = {
+            **words,
+            "channel": Channel.EMAIL,
+            "sent_as": sent_as,
+            "coach": f"{passed}/{total}" + (f": {reading}" if reading else ""),
+        }
+    record_add(actor=actor, case=message.case, kind=kind, data=data, by=message.sent_by)
 
 
 def message_deliver_on_commit(message: Message, *, actor: Actor) -> list[bool]:

@@ -219,7 +219,9 @@ def template_edit_view(request: HttpRequest, template_id: int | None = None) -> 
 def coach_view(request: HttpRequest) -> HttpResponse:
     """The coach's findings on a draft, as the composer's partial. It reads only the
     text it is sent, so anyone signed in may ask."""
-    text = request.POST.get("body") or request.POST.get("text") or ""
+    # The composer's body, or a record form's words (apology) or text (explanation).
+    fields = ("body", "text", "apology-words", "explanation-text")
+    text = next((request.POST[name] for name in fields if request.POST.get(name)), "")
     kind = request.POST.get("kind", MessageKind.APOLOGY)
     language = request.POST.get("language", "")
     author = request.POST.get("author") or author_name(request)

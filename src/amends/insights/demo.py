@@ -34,7 +34,7 @@ from amends.incidents.services import Impact, incident_declare
 from amends.people.models import Team
 from amends.recovery.models import Outcome, Playbook, PlaybookKind, RecordKind, RecoveryCase
 from amends.recovery.opening import case_open
-from amends.recovery.services import case_close, record_add, step_complete, step_skip
+from amends.recovery.services import case_close, record_add, step_skip
 from amends.signals.models import Signal
 from amends.signals.services import signals_record
 from amends.timeline.models import Event
@@ -289,7 +289,7 @@ def _incidents(now: datetime, accounts: list[Account]) -> list[int]:
                 data={"channel": "call", "with_whom": contact.name if contact else "Them"},
                 at=contacted,
             )
-            step_complete(actor=actor, step=case.steps.get(key="first_contact"), now=contacted)
+            # The contact on record completes its step (record once).
             _skip_rest_and_close(case, actor, contacted + timedelta(days=12), outcome)
             used.append(case.account_id)
     return used

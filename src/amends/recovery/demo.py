@@ -112,7 +112,9 @@ def _walk(case: RecoveryCase, owner: User, *, start: datetime, upto: str | None)
         else:
             step_skip(actor=actor, step=step, reason="Done together with the step before", now=at)
             continue
-        step_complete(actor=actor, step=step, now=at)
+        step.refresh_from_db(fields=["done_at"])
+        if step.done_at is None:  # a step whose records are in completes itself
+            step_complete(actor=actor, step=step, now=at)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Forms for the case page. Each record kind has its own small form; the
 services check the same rules again, so the API and the UI agree."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,11 @@ from amends.recovery.models import Channel, Outcome, Playbook, Question, RecordK
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
+# Live help that an app above adds to a record form's field: (kind, field) -> the
+# widget's extra attributes, given the id of the region that shows the help. The
+# apology coach (comms) reads an apology's words as they are typed.
+FIELD_ASSISTS: dict[tuple[str, str], Callable[[str], dict[str, str]]] = {}
+
 
 class RecordForm(forms.Form):
     """Base for the record forms: when it happened, then the kind's own fields."""
@@ -25,6 +31,11 @@ class RecordForm(forms.Form):
         kwargs.setdefault("prefix", self.kind)
         super().__init__(*args, **kwargs)
         self.fields["at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.assist_id = ""
+        for (kind, name), attrs in FIELD_ASSISTS.items():
+            if kind == self.kind and name in self.fields:
+                self.assist_id = f"assist-{kind}"
+                self.fields[name].widget.attrs.update(attrs(self.assist_id))
 
     def clean_at(self):
         at = self.cleaned_data.get("at")

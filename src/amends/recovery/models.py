@@ -59,6 +59,14 @@ class PlaybookStep(models.Model):
     due_hours_moderate = models.PositiveIntegerField(_("due (hours), moderate"))
     due_hours_minor = models.PositiveIntegerField(_("due (hours), minor"))
     requires = models.JSONField(_("requires"), default=list, blank=True)
+    # Stay attentive until released: a follow-up that does not release the account
+    # sets the next one due this many days later (empty: no cadence).
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow up every (days)"),
+        null=True,
+        blank=True,
+        help_text=_("For a step that ends when the customer releases the account."),
+    )
 
     class Meta:
         ordering = ["playbook", "order"]

@@ -13,8 +13,10 @@ CHANNELS = set(Channel.values)
 FIELDS: dict[str, tuple[list[str], list[str]]] = {
     RecordKind.CONTACT: (["channel", "with_whom"], ["note"]),
     RecordKind.CONVERSATION: (["participants"], ["note"]),
-    RecordKind.APOLOGY: (["channel", "words"], ["note"]),
-    RecordKind.EXPLANATION: (["text"], []),
+    # sent_as and coach: an apology or explanation sent from the composer, with the
+    # apology coach's reading kept beside the words (comms.services).
+    RecordKind.APOLOGY: (["channel", "words"], ["note", "sent_as", "coach"]),
+    RecordKind.EXPLANATION: (["text"], ["channel", "sent_as", "coach"]),
     RecordKind.PREVENTIVE_CHANGE: (["what", "how_customer_is_told"], ["owner", "due_at"]),
     RecordKind.GESTURE: (["gift_kind", "description"], ["cost"]),
     RecordKind.VALUE_REMINDER: (["summary"], []),
@@ -39,7 +41,7 @@ def record_data_clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     for name in optional:
         if data.get(name) not in (None, ""):
             clean[name] = str(data[name]).strip()
-    if "channel" in required and clean.get("channel") and clean["channel"] not in CHANNELS:
+    if clean.get("channel") and clean["channel"] not in CHANNELS:
         errors["channel"] = f"must be one of {', '.join(sorted(CHANNELS))}"
     if kind == RecordKind.DECISION and clean.get("decision") not in DECISIONS:
         errors["decision"] = "must be continue or part"

@@ -203,7 +203,57 @@ def record_add(
         f"{RecordKind(kind).label} recorded",
         after={"by": person.get_username() if person else None, **clean},
     )
+    when = record.at
+    if kind == RecordKind.FOLLOW_UP and not clean.get("released"):
+        follow_up_cadence(case, after=when)
+    needs = {kind, Requirement.FOLLOW_UP_RELEASE} if kind == RecordKind.FOLLOW_UP else {kind}
+    steps_settle(actor, case, needs=needs, now=when)
     return record
+
+
+def follow_up_cadence(case: RecoveryCase, *, after: datetime) -> None:
+    """Stay attentive until released: a follow-up in which the customer does not yet
+    release the account sets the next one due, the step's cadence later. The step's
+    deadline is that next follow-up, so My work, the digest and escalation see it as
+    they see any step."""
+    for step in (
+        CaseStep.objects.select_for_update()
+        .filter(case=case, done_at__isnull=True, step__follow_up_days__isnull=False)
+        .select_related("step")
+    ):
+        days = step.step.follow_up_days if step.step else None
+        if days and Requirement.FOLLOW_UP_RELEASE in step.requires:
+            step.due_at = after + timedelta(days=days)
+            step.save(update_fields=["due_at"])
+
+
+def steps_settle(actor: Actor, case: RecoveryCase, *, needs: set[str], now: datetime) -> None:
+    """Record once: an open step completes itself as soon as what was just recorded or
+    promised meets the last of its requirements, so nobody enters a record and then
+    ticks its step. A step that asks for nothing on record is still marked done by a
+    person, and a record made outside a step's need completes nothing."""
+    open_steps = [
+        step
+        for step in CaseStep.objects.select_for_update().filter(case=case, done_at__isnull=True)
+        if step.requires and needs.intersection(step.requires)
+    ]
+    if not open_steps:
+        return
+    records = list(case.records.only("kind", "data"))
+    commitments = list(case.commitments.only("status"))
+    for step in open_steps:
+        if step_missing(case, step, records=records, commitments=commitments):
+            continue
+        step.done_at = now
+        step.done_by = actor.user
+        step.save(update_fields=["done_at", "done_by"])
+        case_log(
+            actor,
+            case,
+            "case.step_done",
+            f"Step done: {step.title} (its record is in)",
+            after={"step": step.key, "by_record": True},
+        )
 
 
 @transaction.atomic
@@ -249,6 +299,7 @@ def commitment_add(
         f"Commitment: {commitment.what} by {due_at:%Y-%m-%d %H:%M}",
         after={"what": commitment.what, "due_at": due_at.isoformat(), "owner": owner.username},
     )
+    steps_settle(actor, case, needs={Requirement.COMMITMENT}, now=now or timezone.now())
     return commitment
 
 
@@ -280,6 +331,7 @@ def commitment_keep(
         before={"status": "open"},
         after={"status": commitment.status},
     )
+    steps_settle(actor, case, needs={Requirement.COMMITMENTS_RESOLVED}, now=now)
     return commitment
 
 
@@ -302,6 +354,7 @@ def commitment_break(
         before={"status": "open"},
         after={"status": "broken"},
     )
+    steps_settle(actor, case, needs={Requirement.COMMITMENTS_RESOLVED}, now=commitment.resolved_at)
     return commitment
 
 

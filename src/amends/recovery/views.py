@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
@@ -78,6 +79,18 @@ REQUIREMENT_RECORDS = {
 _refused = refusal_to_messages
 
 
+def _open_steps(case: RecoveryCase) -> dict[int, str]:
+    return dict(case.steps.filter(done_at__isnull=True).values_list("pk", "title"))
+
+
+def _say_steps_done(request: HttpRequest, case: RecoveryCase, before: dict[int, str]) -> None:
+    """Record once: say which steps the record or promise just completed."""
+    still_open = _open_steps(case)
+    for pk, title in before.items():
+        if pk not in still_open:
+            messages.success(request, _("Step done: %(title)s") % {"title": title})
+
+
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
     return case_get_for(user=request.user, case_id=case_id, action=WRITE)
 
@@ -143,17 +156,24 @@ def _case_context(
         bound = bound_forms.get("record_form")
         if bound is not None and bound.kind == kind:
             form = bound
-        elif kind == open_kind:
+        elif kind == open_kind or kind in eager:
             form = _record_form(request, case, kind, workers)
         else:
             form = None
+        if form is not None and kind in eager and request.htmx and bound is None:
+            # After a record went in place, the next step's first field takes the focus.
+            first = next(name for name in form.fields if name != "at")
+            form.fields[first].widget.attrs["autofocus"] = True
         return {"kind": kind, "label": RecordKind(kind).label, "form": form}
 
     # Each kind of record is offered once (one form per kind keeps the page's ids
     # unique): in the first open step that asks for it, or else under "Record
-    # something else". A finished step offers none.
+    # something else". A finished step offers none. The current step (the first one
+    # open) shows its forms open: recording there is what completes it.
     offered: set[str] = set()
     step_rows = []
+    current = next((step for step in steps if step.done_at is None), None)
+    eager: set[str] = set()
     for step in steps:
         step.case = case  # step_state reads the case's pause
         missing = step_missing(case, step, records=records, commitments=commitments)
@@ -166,6 +186,9 @@ def _case_context(
                 if kind not in offered
             ]
             offered.update(wanted)
+            if step is current:
+                # Two kinds can answer one need (a follow-up, a small chance): the first opens.
+                eager.update(wanted[:1])
         step_rows.append(
             {
                 "step": step,
@@ -181,9 +204,20 @@ def _case_context(
                 ],
                 "record_slots": [record_slot(k) for k in wanted],
                 "wants_commitment": Requirement.COMMITMENT in step.requires,
+                "current": step is current,
+                # Nothing more to record: "Mark done" (a step that asks for nothing).
+                "ready": not missing,
+                "open_commitments": (
+                    [c for c in commitments if c.status == CommitmentStatus.OPEN]
+                    if Requirement.COMMITMENTS_RESOLVED in step.requires
+                    else []
+                ),
             }
         )
     other_kinds = [kind for kind in sorted(RECORD_FORMS) if kind not in offered]
+    commitment_here = bool(
+        can_edit and current is not None and Requirement.COMMITMENT in current.requires
+    )
     return {
         "case": case,
         "account": case.account,
@@ -200,13 +234,21 @@ def _case_context(
                 subject_id=case.pk,
             ),
             request.GET.get("events"),
-            30,
+            # A finished case's story is in its steps and records; its timeline's
+            # latest ten, then "Older", keep its page short.
+            10 if case.is_closed else 30,
         ),
         "can_edit": can_edit,
         "workers": workers if can_edit else [],
-        # As a record's form: on the page when sent back or asked for, else loaded when opened.
+        # As a record's form: on the page when sent back or asked for, or when the
+        # current step asks for a promise (it shows there); else loaded when opened.
         "commitment_form": bound_forms.get("commitment_form")
-        or (CommitmentForm(workers=workers) if open_commitment else None),
+        or (
+            CommitmentForm(workers=workers, initial={"owner": request.user.pk})
+            if open_commitment or commitment_here
+            else None
+        ),
+        "commitment_in_step": commitment_here,
         "close_form": bound_forms.get("close_form")
         or CloseForm(needs_confirm=_essential_skipped(steps)),
         "other_slots": [record_slot(k) for k in other_kinds] if can_edit else [],
@@ -216,6 +258,14 @@ def _case_context(
         # The customer's page and its updates, from comms (an app above).
         **page_parts("case_page", case=case),
     }
+
+
+# What a record sent from the composer holds beside its form's fields (comms).
+EXTRA_LABELS = {
+    "sent_as": _lazy("Sent by e-mail"),
+    "coach": _lazy("The coach's reading (checks passed)"),
+    "channel": _lazy("How"),
+}
 
 
 def _record_rows(records) -> list[dict]:
@@ -234,7 +284,7 @@ def _record_rows(records) -> list[dict]:
                 value = dict(field.choices).get(value, value)
             elif isinstance(value, bool):
                 value = _("yes") if value else _("no")
-            items.append((field.label if field else name, value))
+            items.append((field.label if field else EXTRA_LABELS.get(name, name), value))
         rows.append({"record": record, "items": items, "answers": record.data.get("answers", [])})
     return rows
 
@@ -346,6 +396,7 @@ def record_add_view(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
     workers = team_workers(team_id=case.account.team_id)
     form = RECORD_FORMS[kind](request.POST, workers=workers)
     if form.is_valid():
+        before = _open_steps(case)
         try:
             record_add(
                 actor=Actor.web(request),
@@ -359,7 +410,8 @@ def record_add_view(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
             _refused(request, error)
         else:
             messages.success(request, _("%(kind)s recorded.") % {"kind": RecordKind(kind).label})
-            return _back(case, "records")
+            _say_steps_done(request, case, before)
+            return _back(case, "steps")
     context = _case_context(request, case, record_form=form)
     return render(request, "recovery/case.html", context, status=400)
 
@@ -373,19 +425,22 @@ def commitment_add_view(request: HttpRequest, case_id: int) -> HttpResponse:
         if case.is_closed:
             return _back(case)
         if request.htmx:
-            form = CommitmentForm(workers=team_workers(team_id=case.account.team_id))
+            workers = team_workers(team_id=case.account.team_id)
+            form = CommitmentForm(workers=workers, initial={"owner": request.user.pk})
             context = {"case": case, "commitment_form": form}
             return render(request, "recovery/case.html#commitment_form", context)
         context = _case_context(request, case, open_commitment=True)
         return render(request, "recovery/case.html", context)
     form = CommitmentForm(request.POST, workers=team_workers(team_id=case.account.team_id))
     if form.is_valid():
+        before = _open_steps(case)
         try:
             commitment_add(actor=Actor.web(request), case=case, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
             _refused(request, error)
         else:
             messages.success(request, _("Commitment added."))
+            _say_steps_done(request, case, before)
             return _back(case, "commitments")
     context = _case_context(request, case, commitment_form=form)
     return render(request, "recovery/case.html", context, status=400)
@@ -405,6 +460,7 @@ def commitment_resolve_view(request: HttpRequest, case_id: int, commitment_id: i
                 messages.error(request, error)
         return _back(case, "commitments")
     data, actor = form.cleaned_data, Actor.web(request)
+    before = _open_steps(case)
     try:
         if data["action"] == "keep":
             commitment_keep(actor=actor, commitment=commitment)
@@ -418,6 +474,7 @@ def commitment_resolve_view(request: HttpRequest, case_id: int, commitment_id: i
         _refused(request, error)
     else:
         messages.success(request, _("Commitment updated."))
+        _say_steps_done(request, case, before)
     return _back(case, "commitments")
 
 

@@ -53,7 +53,8 @@ RECORDS = {
 
 
 def walk_to_the_end(case, actor, *, now=None):
-    """Record what each step needs and complete it, as a careful owner would."""
+    """Record what each step needs, as a careful owner would: each step completes
+    itself once its records are in (record once)."""
     for kind, data in RECORDS.items():
         record_add(actor=actor, case=case, kind=kind, data=data)
     promise = commitment_add(
@@ -68,8 +69,7 @@ def walk_to_the_end(case, actor, *, now=None):
     record_add(
         actor=actor, case=case, kind="follow_up", data={"note": "All good", "released": True}
     )
-    for step in case.steps.order_by("order"):
-        step_complete(actor=actor, step=step)
+    assert not case.steps.filter(done_at__isnull=True).exists()
 
 
 @pytest.fixture
@@ -320,3 +320,54 @@ def test_it_says_when_this_has_happened_before(declare, account):
     again = declare([account], title="Tax forms printed with the wrong year again", tags=[])
     assert incident_similar(incident=again) == [first]
     assert unrelated not in incident_similar(incident=again)
+
+
+@pytest.mark.django_db
+def test_a_step_completes_itself_when_its_record_comes_in(declare, account, agent):
+    """Record once (issue 15): the record is the step's completion, at the record's time."""
+    case = declare([account]).cases.get()
+    called = timezone.now() - timedelta(hours=1)
+    record_add(actor=agent, case=case, kind="contact", data=RECORDS["contact"], at=called)
+    first = case.steps.get(key="first_contact")
+    assert first.done_at == called and first.done_by == agent.user
+    assert case.steps.filter(done_at__isnull=False).count() == 1
+    # A record no open step asks for completes nothing.
+    record_add(actor=agent, case=case, kind="small_chance", data={"request": "One more order"})
+    assert case.steps.filter(done_at__isnull=False).count() == 1
+    # A follow-up without the release leaves "stay attentive" open; promises settle theirs.
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "Still watching"})
+    assert case.steps.get(key="attentive").done_at is None
+    promise = commitment_add(
+        actor=agent,
+        case=case,
+        what="Reprint",
+        measure="Counted",
+        owner=agent.user,
+        due_at=timezone.now() + timedelta(hours=5),
+    )
+    assert case.steps.get(key="fix_plan").done_at is not None
+    assert case.steps.get(key="act").done_at is None
+    commitment_keep(actor=agent, commitment=promise)
+    assert case.steps.get(key="act").done_at is not None
+    done = Event.objects.filter(account=account, action="case.step_done")
+    assert sorted(e.after["step"] for e in done) == ["act", "first_contact", "fix_plan"]
+    assert all(e.after["by_record"] for e in done)
+
+
+@pytest.mark.django_db
+def test_stay_attentive_sets_the_next_follow_up_a_week_after_each_one(declare, account, agent):
+    case = declare([account]).cases.get()
+    attentive = case.steps.get(key="attentive")
+    assert attentive.step.follow_up_days == 7
+    first = timezone.now() - timedelta(days=2)
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "Fine so far"}, at=first)
+    attentive.refresh_from_db()
+    assert attentive.due_at == first + timedelta(days=7) and attentive.done_at is None
+    second = timezone.now()
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "Still fine"}, at=second)
+    attentive.refresh_from_db()
+    assert attentive.due_at == second + timedelta(days=7)
+    record_add(actor=agent, case=case, kind="follow_up", data={"note": "No need", "released": True})
+    attentive.refresh_from_db()
+    assert attentive.done_at is not None
+    assert attentive.due_at == second + timedelta(days=7)

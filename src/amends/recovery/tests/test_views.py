@@ -320,18 +320,21 @@ def test_it_offers_each_kind_of_record_once_and_loads_its_form_when_opened(clien
     assert len(ids) == len(set(ids))  # one form per kind: no id twice
     for kind in RECORD_FORMS:
         assert ids.count(f"record-{kind}") == 1
-    url = reverse("recovery:record-add", args=[case.pk, "contact"])
-    # The step offers the first contact; its form is not on the page until opened.
-    assert f'hx-get="{url}"' in page and 'name="contact-with_whom"' not in page
+    # The current step's form is open at once: recording there completes the step.
+    assert '<details class="recordform" id="record-contact" open>' in page
+    assert 'name="contact-with_whom"' in page
+    # A later step offers the explanation; its form is not on the page until opened.
+    url = reverse("recovery:record-add", args=[case.pk, "explanation"])
+    assert f'hx-get="{url}"' in page and 'name="explanation-text"' not in page
 
     opened = client.get(url, headers={"HX-Request": "true"})
     assert opened.status_code == 200 and "<html" not in opened.text
-    assert 'name="contact-with_whom"' in opened.text and "csrfmiddlewaretoken" in opened.text
+    assert 'name="explanation-text"' in opened.text and "csrfmiddlewaretoken" in opened.text
 
     # Without JavaScript the link opens the case page with that form in it.
     whole = client.get(url).text
-    assert '<details class="recordform" id="record-contact" open>' in whole
-    assert 'name="contact-with_whom"' in whole and "<html" in whole
+    assert '<details class="recordform" id="record-explanation" open>' in whole
+    assert 'name="explanation-text"' in whole and "<html" in whole
 
 
 def test_the_commitment_form_loads_when_opened(client, people, case):
