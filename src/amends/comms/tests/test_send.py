@@ -129,3 +129,29 @@ def test_the_worker_sends_what_a_dead_sender_left_behind(people, declare, accoun
     assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SENT}
     got = smtp_server.to("joanna@harbor.example")
     assert {m["Message-ID"].strip() for m in got} == {hung.message_id, never.message_id}
+
+
+def test_an_apology_sent_from_the_composer_is_the_case_s_apology_once(smtp_server, people, case):
+    """Record once: the words sent are the apology on record, the coach's reading beside
+    them; the step completes itself; sending again records nothing more."""
+    actor = Actor(user=people.agent, via="web")
+    message_send(actor=actor, outgoing=_apology(case))
+    message_send(actor=actor, outgoing=_apology(case))
+    record = case.records.get(kind="apology")
+    assert record.by == people.agent and record.data["channel"] == "email"
+    assert record.data["words"].startswith("I am sorry. I will reprint")
+    assert record.data["sent_as"] == "I am sorry about the forms (joanna@harbor.example)"
+    assert record.data["coach"].split(":")[0].count("/") == 1
+    assert case.steps.get(key="apology").done_at is not None
+    regrets = Outgoing(
+        **{
+            **_apology(case).__dict__,
+            "key": "case:1:explanation:x",
+            "kind": "explanation",
+            "body": "The company regrets the old template.",
+        }
+    )
+    message_send(actor=actor, outgoing=regrets)
+    explained = case.records.get(kind="explanation")
+    assert explained.data["text"] == "The company regrets the old template."
+    assert case.steps.get(key="explanation").done_at is not None
