@@ -31,6 +31,8 @@ var/secret-key:
 	@chmod 600 $@
 
 run: export AMENDS_SECRET_KEY_FILE ?= var/secret-key
+# The demo's mail is kept in var/outbox and shown at /outbox/ (unless a mail server is set).
+run: export AMENDS_EMAIL_OUTBOX ?= var/outbox
 run: $(STAMP) var/secret-key
 	@$(BIN)/amends migrate --no-input -v 0
 	@$(BIN)/amends demo --if-empty
@@ -38,7 +40,8 @@ run: $(STAMP) var/secret-key
 	@echo "  Amends: http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as admin (or maria, eleni, tomek, li, sam, viktor), password: amends-demo"
 	@echo
-	@echo "  The worker (notices, escalation mail, digests) logs to var/worker.log."
+	@echo "  The worker (notices, escalation mail, digests) runs beside it and logs to"
+	@echo "  var/worker.log; the mail it sends waits at http://127.0.0.1:$(PORT)/outbox/."
 	@echo
 	@$(BIN)/amends worker > var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

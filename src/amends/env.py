@@ -98,6 +98,15 @@ def read_secret_file_if_present(path) -> str:
 
 def mailers_from_env() -> dict:
     host = env_str("AMENDS_EMAIL_HOST")
+    outbox = env_str("AMENDS_EMAIL_OUTBOX")
+    if not host and outbox:
+        # The demo's mail, kept as files for the /outbox/ page (Django's file backend).
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": outbox},
+            }
+        }
     if not host:
         return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     use_tls, use_ssl = env_bool("AMENDS_EMAIL_USE_TLS"), env_bool("AMENDS_EMAIL_USE_SSL")

@@ -206,6 +206,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Outgoing mail (Django 6.1 mailers): SMTP when AMENDS_EMAIL_HOST is set, else
 # the console, which prints messages instead of sending them (right for a demo).
 MAILERS = mailers_from_env()
+# Demo and development: with AMENDS_EMAIL_OUTBOX (a folder) and no mail server, mail is
+# kept there as files and shown at /outbox/ (make run sets it to var/outbox).
+AMENDS_OUTBOX = "" if env_str("AMENDS_EMAIL_HOST") else env_str("AMENDS_EMAIL_OUTBOX")
 DEFAULT_FROM_EMAIL = env_str("AMENDS_EMAIL_FROM", "amends@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,4 +19,8 @@ def navigation(request):
         {"key": key, "label": label, "url": reverse(url_name), "current": key == current}
         for key, label, url_name in NAVIGATION
     ]
+    if settings.AMENDS_OUTBOX:  # the demo's mail, kept instead of sent
+        url = reverse("core:outbox")
+        items.append({"key": "outbox", "label": _("Outbox"), "url": url, "current": False})
+        items[-1]["current"] = request.path == url
     return {"navigation": items}

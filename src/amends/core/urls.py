@@ -1,3 +1,8 @@
+from django.urls import path
+
+from amends.core.views import outbox_view
+
 app_name = "core"
-# Every area of the navigation is built; new core pages go here.
-urlpatterns: list = []
+urlpatterns = [
+    path("outbox/", outbox_view, name="outbox"),
+]

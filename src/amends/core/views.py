@@ -1,10 +1,13 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from amends import __version__
+from amends.core.outbox import outbox_read
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -52,3 +55,17 @@ def healthz_view(request: HttpRequest) -> JsonResponse:
         "problems": problems,
     }
     return JsonResponse(body, status=200 if not problems else 503)
+
+
+@login_required
+def outbox_view(request: HttpRequest) -> HttpResponse:
+    """The demo's outbox (AMENDS_EMAIL_OUTBOX): what was sent, where a real mail server
+    would have delivered it. Staff read every message; anyone else, the mail to them.
+    Without an outbox (a real mail server) there is no such page."""
+    if not settings.AMENDS_OUTBOX:
+        raise Http404("Mail goes to a mail server here, not to an outbox.")
+    kept = outbox_read(settings.AMENDS_OUTBOX)
+    if not request.user.is_staff:
+        mine = (request.user.email or "").casefold()
+        kept = [m for m in kept if mine and mine in (a.casefold() for a in m.to)]
+    return render(request, "core/outbox.html", {"kept": kept})
