@@ -7,7 +7,7 @@ digest per person per day (``digest:{user}:{date}``), a mail per escalation
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from amends.comms.models import Message, MessageKind, MessageState
 from amends.comms.services import Outgoing, message_send
 from amends.core.parts import page_parts
 from amends.people.models import User
-from amends.recovery.models import CommitmentStatus, Escalation
+from amends.recovery.models import Commitment, CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
 from amends.timeline.models import Notification, NotificationKind
 from amends.timeline.services import Actor
@@ -132,6 +132,53 @@ def digests_send(*, now: datetime | None = None) -> int:
         outgoing = digest_build(user=user, work=work, day=day, updates=updates)
         sent += message_send(actor=Actor.system(), outgoing=outgoing).sent_now
     return sent
+
+
+def due_today_notify(*, now: datetime | None = None) -> int:
+    """The bell's "falls due today": each open promise due today, to its owner, once a
+    day; the same promises the digest lists under "due today" (mailed there, so never
+    mailed again from the bell). Returns how many were added."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    due = (
+        Commitment.objects.filter(
+            status=CommitmentStatus.OPEN,
+            due_at__gte=now,
+            due_at__lt=end,
+            case__closed_at__isnull=True,
+            owner__is_active=True,
+        )
+        .select_related("case__account")
+        .order_by("due_at", "pk")
+    )
+    told = set(
+        Notification.objects.filter(kind=NotificationKind.DUE_TODAY, at__gte=start).values_list(
+            "recipient_id", "path"
+        )
+    )
+    fresh = []
+    for promise in due:
+        path = reverse("recovery:case", args=[promise.case_id]) + f"#commitment-{promise.pk}"
+        if (promise.owner_id, path) in told:
+            continue
+        told.add((promise.owner_id, path))
+        fresh.append(
+            Notification(
+                recipient_id=promise.owner_id,
+                kind=NotificationKind.DUE_TODAY,
+                summary=(
+                    f"Promised to {promise.case.account.name} for "
+                    f"{timezone.localtime(promise.due_at):%H:%M} today: {promise.what}"
+                )[:300],
+                path=path,
+                at=now,
+                mailed_at=now,  # the digest says it
+            )
+        )
+    Notification.objects.bulk_create(fresh)
+    return len(fresh)
 
 
 # -- escalations, at once ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from amends.recovery.escalation import deadlines_check
 from amends.reminders.services import (
     digest_hour,
     digests_send,
+    due_today_notify,
     escalations_notify,
     notifications_mail,
 )
@@ -19,10 +20,12 @@ from amends.reminders.services import (
 @periodic(every(MINUTE), "every minute")
 @task(priority=10)
 def escalations_raise_and_mail(slot: str = "") -> dict[str, int]:
-    """Late steps and promises escalate, and each new escalation is mailed at once."""
+    """Late steps and promises escalate, and each new escalation is mailed at once;
+    promises falling due today ring the owner's bell."""
     raised = deadlines_check()
     return {
         "raised": raised,
+        "due_today": due_today_notify(),
         "mailed": escalations_notify(),
         "notifications": notifications_mail(),
     }

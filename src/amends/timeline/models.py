@@ -78,6 +78,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("Given to you")
     CUSTOMER_WROTE = "customer_wrote", _("The customer wrote")
     ESCALATED = "escalated", _("Escalated to you")
+    DUE_TODAY = "due_today", _("Falls due today")
 
 
 class Notification(models.Model):

@@ -188,3 +188,37 @@ def test_remind_digest_runs_by_hand(smtp_server, settings, people, case):
     assert len(smtp_server.to("alex@north.example")) == 1
     call_command("remind", "escalations", stdout=out)
     assert "0 escalation mail(s) sent." in out.getvalue()
+
+
+def test_a_promise_due_today_rings_its_owner_s_bell_once(people, case):
+    """Issue 15, item 7: the digest's "due today" promises, in the bell, once a day."""
+    from amends.recovery.services import commitment_add
+    from amends.reminders.services import due_today_notify
+    from amends.timeline.models import Notification, NotificationKind
+
+    morning = _tomorrow_at(8)
+    promise = commitment_add(
+        actor=Actor(user=people.agent, via="web"),
+        case=case,
+        what="Reprint every form",
+        measure="Counted",
+        owner=people.manager,
+        due_at=_tomorrow_at(15),
+    )
+    commitment_add(  # due the day after: not today's
+        actor=Actor(user=people.agent, via="web"),
+        case=case,
+        what="Call again",
+        measure="Called",
+        owner=people.manager,
+        due_at=_tomorrow_at(15) + timedelta(days=1),
+    )
+    assert due_today_notify(now=morning) == 1
+    assert due_today_notify(now=morning + timedelta(minutes=1)) == 0
+    rung = Notification.objects.get(kind=NotificationKind.DUE_TODAY)
+    assert rung.recipient == people.manager and rung.read_at is None
+    assert rung.path == f"/cases/{case.pk}/#commitment-{promise.pk}"
+    assert "Harbor Printing Ltd" in rung.summary and "Reprint every form" in rung.summary
+    assert rung.mailed_at is not None  # the digest mails it, not the bell
+    # The next day the other promise rings; the kept one never again.
+    assert due_today_notify(now=morning + timedelta(days=1)) == 1
