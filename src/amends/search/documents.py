@@ -20,7 +20,13 @@ from django.apps.registry import Apps
 from django.db import transaction
 
 from amends.core.models import SearchEntry, SearchKind
-from amends.core.textsearch import Document, document, entries_put, entries_remove
+from amends.core.textsearch import (
+    Document,
+    document,
+    entries_put,
+    entries_remove,
+    index_optimize,
+)
 
 CHUNK = 2000
 
@@ -168,6 +174,7 @@ def index_rebuild(
                 counts[kind] += len(documents)
                 if progress:
                     progress(kind, counts[kind])
+        index_optimize()
     return counts
 
 

@@ -10,7 +10,7 @@ SQLITE = [
     """CREATE VIRTUAL TABLE core_searchentry_fts USING fts5(
         kind, team_id, text,
         content='core_searchentry', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 0', prefix='2 3'
+        tokenize='unicode61 remove_diacritics 0', prefix='1 2 3 4 5 6 7 8 9 10'
     )""",
     """CREATE TRIGGER core_searchentry_ai AFTER INSERT ON core_searchentry BEGIN
         INSERT INTO core_searchentry_fts(rowid, kind, team_id, text)
