@@ -110,7 +110,7 @@ class ComplaintQuery(Schema):
         "",
         max_length=QUERY_MAX,
         description="words in the conversation (its text, subject, sender and mail); "
-        "the last may be the start of a word",
+        "the last may be the start of a word. Lists at most the latest 2,000 matches",
     )
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=200)

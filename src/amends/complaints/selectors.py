@@ -90,7 +90,11 @@ def complaint_list(
         complaints = complaints.filter(assignee_id=getattr(user, "pk", None))
     elif filters.assigned == "nobody":
         complaints = complaints.filter(assignee__isnull=True)
-    matching = matching_ids(SearchKind.CONVERSATION, filters.q) if filters.q else None
+    matching = (
+        matching_ids(SearchKind.CONVERSATION, filters.q, team_ids=team_ids_for(user, READ))
+        if filters.q
+        else None
+    )
     if matching is not None:
         complaints = complaints.filter(pk__in=matching)
     return complaints.select_related("account", "team", "assignee").order_by("-received_at", "-id")

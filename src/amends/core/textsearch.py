@@ -35,6 +35,8 @@ QUERY_MAX = 200
 TERMS_MAX = 8
 # A document's words beyond this many characters are not indexed (a long mail thread).
 DOCUMENT_MAX = 20_000
+# The most matches a list narrowed by words holds (``matching_ids``).
+MATCHES_MAX = 2000
 
 FTS_TABLE = "core_searchentry_fts"
 
@@ -147,24 +149,38 @@ def _is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def matching_ids(kind: str, query: str) -> RawSQL | None:
-    """The ids of ``kind`` whose words match ``query``, for ``filter(pk__in=…)``;
-    ``None`` when the query has no words (nothing to narrow by)."""
+def matching_ids(
+    kind: str, query: str, *, team_ids: Iterable[int] | None, limit: int = MATCHES_MAX
+) -> RawSQL | None:
+    """The ids of the latest ``limit`` things of ``kind`` in these teams (``None``:
+    every team) whose words match ``query``, for ``filter(pk__in=…)``; ``None`` when
+    the query has no words (nothing to narrow by).
+
+    A list narrowed by words holds at most ``limit`` of them: a word in 200,000
+    conversations would otherwise make the inbox count and sort all 200,000 (a second
+    a page, bench/search.py); a person looking for one adds a word instead."""
     found = terms(query)
     if not found:
         return None
     entries = SearchEntry._meta.db_table
+    if team_ids is not None:
+        team_ids = list(team_ids)
+        if not team_ids:
+            return RawSQL(f"SELECT object_id FROM {entries} WHERE 1 = 0", [])  # noqa: S608, S611
     if _is_sqlite():
         sql = (
             f"SELECT object_id FROM {entries} WHERE id IN "  # noqa: S608 - our table names
-            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            "ORDER BY rowid DESC LIMIT %s)"
         )
-        return RawSQL(sql, [_fts5(found, kind, None)])  # noqa: S611 - a parameter
+        return RawSQL(sql, [_fts5(found, kind, team_ids), limit])  # noqa: S611 - parameters
+    teams = "" if team_ids is None else "AND team_id = ANY(%s) "
     sql = (
-        f"SELECT object_id FROM {entries} "  # noqa: S608 - our table name
-        "WHERE kind = %s AND document @@ to_tsquery('simple', %s)"
+        f"SELECT object_id FROM {entries} WHERE kind = %s {teams}"  # noqa: S608 - our table
+        "AND document @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s"
     )
-    return RawSQL(sql, [kind, _tsquery(found)])  # noqa: S611 - parameters
+    params: list = [kind, *([sorted(team_ids)] if team_ids is not None else [])]
+    return RawSQL(sql, [*params, _tsquery(found), limit])  # noqa: S611 - parameters
 
 
 def top_matches(kind: str, query: str, *, team_ids: Iterable[int] | None, limit: int) -> list[int]:

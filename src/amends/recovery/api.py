@@ -184,7 +184,8 @@ class CaseQuery(Schema):
         "",
         max_length=QUERY_MAX,
         description="words of the case: its account's name, why it was opened, how it "
-        "was closed; the last may be the start of a word",
+        "was closed; the last may be the start of a word. Lists at most the latest 2,000 "
+        "matches",
     )
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=200)

@@ -246,7 +246,7 @@ def case_list(
     else:
         cases = case_list_open(user=user)
     # Words of the case: its account's name, its reason, its closing note.
-    matching = matching_ids(SearchKind.CASE, q) if q else None
+    matching = matching_ids(SearchKind.CASE, q, team_ids=team_ids_for(user, READ)) if q else None
     return cases if matching is None else cases.filter(pk__in=matching)
 
 

@@ -14,7 +14,7 @@ from amends.accounts.services import (
     contact_update,
 )
 from amends.complaints.intake import complaint_receive
-from amends.complaints.models import Channel
+from amends.complaints.models import Channel, Complaint
 from amends.core.bulk import rows_written_send
 from amends.core.models import SearchEntry
 from amends.recovery.models import Playbook
@@ -183,3 +183,17 @@ def test_it_answers_in_a_bounded_number_of_queries(people, account, receive):
     assert all(len(g.hits) <= 8 for g in groups)
     # Per kind: the index, then the rows shown; and the person's teams once.
     assert len(queries) <= 12, [q["sql"] for q in queries]
+
+
+def test_it_narrows_a_list_to_the_latest_matches_of_the_teams_it_may_see(people, receive):
+    from amends.core.textsearch import matching_ids
+
+    made = [receive(f"Parcel {n} arrived wet") for n in range(3)]
+    receive("Parcel arrived wet", team=people.south)
+    latest = Complaint.objects.filter(
+        pk__in=matching_ids("conversation", "parcel wet", team_ids=[people.north.pk], limit=2)
+    )
+    assert sorted(c.pk for c in latest) == [made[1].pk, made[2].pk]
+    nowhere = matching_ids("conversation", "parcel", team_ids=[])
+    assert not Complaint.objects.filter(pk__in=nowhere).exists()
+    assert matching_ids("conversation", "!!!", team_ids=None) is None
