@@ -47,7 +47,9 @@ class InboxFilterForm(forms.Form):
         label=_("Search"),
         max_length=QUERY_MAX,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        # Enter searches; leaving the box does not ask again (its late answer would
+        # replace the list under a click, e.g. rows just chosen for a bulk action).
+        widget=forms.TextInput(attrs={"type": "search", "data-no-form-change": ""}),
     )
 
     def filters(self) -> ComplaintFilters:

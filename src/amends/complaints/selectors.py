@@ -65,10 +65,23 @@ def complaint_visible_to(user: User | AnonymousUser, action: str = READ) -> Quer
     return complaints if ids is None else complaints.filter(team_id__in=ids)
 
 
+# The inbox's sorts (core.sorting): newest first unless asked otherwise.
+INBOX_SORTS = {
+    "received": ["received_at", "id"],
+    "due": ["acknowledge_by", "id"],
+    "from": ["account__name", "customer_name", "id"],
+}
+
+
 def complaint_list(
-    *, user: User | AnonymousUser, filters: ComplaintFilters, now: datetime
+    *,
+    user: User | AnonymousUser,
+    filters: ComplaintFilters,
+    now: datetime,
+    order: list[str] | None = None,
 ) -> QuerySet[Complaint]:
-    """Every complaint of the user's teams from every way in, newest first."""
+    """Every complaint of the user's teams from every way in, newest first (or in
+    ``order``, one of INBOX_SORTS)."""
     complaints = complaint_visible_to(user)
     if filters.unacknowledged:
         complaints = complaints.filter(acknowledged_at__isnull=True)
@@ -97,7 +110,9 @@ def complaint_list(
     )
     if matching is not None:
         complaints = complaints.filter(pk__in=matching)
-    return complaints.select_related("account", "team", "assignee").order_by("-received_at", "-id")
+    return complaints.select_related("account", "team", "assignee").order_by(
+        *(order or ["-received_at", "-id"])
+    )
 
 
 def conversations_assigned_to(*, user: User | AnonymousUser, shown: int = 50) -> list[Complaint]:

@@ -384,3 +384,53 @@ def _abuse_check(complaint: Complaint, staff: User | None, description: str) -> 
         errors["description"] = "Say what happened."
     if errors:
         raise ValidationError(errors)
+
+
+BULK_ACTIONS = ("acknowledge", "resolve", "assign", "vent")
+
+
+@transaction.atomic
+def complaints_bulk(
+    *,
+    actor: Actor,
+    complaints: list[Complaint],
+    action: str,
+    assignee: User | None = None,
+    now: datetime | None = None,
+) -> tuple[int, list[tuple[Complaint, str]]]:
+    """One action on many conversations from the inbox, in one transaction: each one
+    goes through its own service (so each is recorded and told as if done alone).
+    One the action does not fit (already acknowledged, resolved, an assignee who is not
+    of its team) is left as it was and said why; someone who may not change one of
+    them changes none. Returns (how many changed, those left with the reason)."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": f"must be one of {', '.join(BULK_ACTIONS)}"})
+    for complaint in complaints:
+        _require_write(actor, complaint)
+    now = now or timezone.now()
+    changed, left = 0, []
+    for complaint in complaints:
+        try:
+            with transaction.atomic():
+                if action == "acknowledge":
+                    complaint_acknowledge(actor=actor, complaint=complaint, now=now)
+                elif action == "resolve":
+                    complaint_resolve(actor=actor, complaint=complaint, now=now)
+                elif action == "assign":
+                    complaint_assign(actor=actor, complaint=complaint, assignee=assignee)
+                elif complaint.flag == Flag.NONE:
+                    complaint_flag(actor=actor, complaint=complaint, flag=Flag.VENTING, now=now)
+                else:
+                    raise ValidationError("It is flagged already.")
+        except ValidationError as error:
+            reason = (
+                "; ".join(
+                    message for messages in error.message_dict.values() for message in messages
+                )
+                if hasattr(error, "error_dict")
+                else "; ".join(error.messages)
+            )
+            left.append((complaint, reason))
+        else:
+            changed += 1
+    return changed, left

@@ -5,6 +5,7 @@ from amends.complaints import views
 app_name = "complaints"
 urlpatterns = [
     path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/bulk/", views.bulk_view, name="bulk"),
     path("inbox/<int:complaint_id>/", views.complaint_detail_view, name="complaint"),
     path("inbox/<int:complaint_id>/acknowledge/", views.acknowledge_view, name="acknowledge"),
     path("inbox/<int:complaint_id>/answer/", views.answer_view, name="answer"),

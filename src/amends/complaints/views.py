@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.models import Account
@@ -47,6 +48,7 @@ from amends.complaints.models import (
     Flag,
 )
 from amends.complaints.selectors import (
+    INBOX_SORTS,
     abuse_reports_for_complaint,
     account_candidates,
     accounts_by_contact_email,
@@ -56,6 +58,7 @@ from amends.complaints.selectors import (
     complaint_get_for,
     complaint_list,
     complaint_summary_for_account,
+    complaint_visible_to,
     feedback_page_get_public,
     feedback_pages_for,
     inbox_counts,
@@ -73,12 +76,15 @@ from amends.complaints.services import (
     complaint_flag,
     complaint_resolve,
     complaint_satisfaction_record,
+    complaints_bulk,
 )
 from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
+from amends.core.sorting import sort_from
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
+from amends.people.models import User
 from amends.people.selectors import team_members, team_workers
 from amends.timeline.services import Actor
 
@@ -106,8 +112,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = InboxFilterForm(request.GET)
     filters = form.filters()
+    sort = sort_from(request.GET.get("sort"), INBOX_SORTS, "-received")
     complaints = page_of(
-        complaint_list(user=request.user, filters=filters, now=now),
+        complaint_list(user=request.user, filters=filters, now=now, order=sort.order),
         request.GET.get("page"),
         settings.AMENDS_PAGE_SIZE,
     )
@@ -117,8 +124,11 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     account_id = filters.account
     context = {
         "form": form,
+        "sort": sort,
         "complaints": complaints,
         "rows": rows,
+        "bulk_people": _bulk_people(request.user, {c.team_id for c in rows}),
+        "can_bulk": any(user_can(request.user, WRITE, c.team_id) for c in rows),
         "query": query.urlencode(),
         "now": now,
         "suggested": accounts_suggested_for_parting(
@@ -132,6 +142,62 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     }
     template = "complaints/inbox.html#complaint_list" if request.htmx else "complaints/inbox.html"
     return render(request, template, context)
+
+
+def _bulk_people(user, team_ids: set[int]) -> list:
+    """Whom the inbox's bulk "assign" offers: those who may answer the conversations
+    listed (each conversation still checks its own team)."""
+    people: dict[int, User] = {}
+    for team_id in sorted(team_ids):
+        if user_can(user, WRITE, team_id):
+            people.update((p.pk, p) for p in team_workers(team_id=team_id))
+    return sorted(people.values(), key=lambda p: p.get_username())
+
+
+@login_required
+@require_POST
+def bulk_view(request: HttpRequest) -> HttpResponse:
+    """One action on the conversations chosen in the inbox; back to the same list."""
+    back = reverse("complaints:inbox")
+    query = request.POST.get("query", "")
+    if query and len(query) < 2000 and not query.startswith(("/", "\\")):
+        back += "?" + query.lstrip("?")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:500]
+    if not ids:
+        messages.error(request, _("Choose the conversations first."))
+        return redirect(back)
+    chosen = list(complaint_visible_to(request.user).filter(pk__in=ids))
+    if len(chosen) != len(set(ids)):
+        raise Http404("No such conversation.")
+    action = request.POST.get("action", "")
+    assignee = None
+    if action == "assign" and request.POST.get("assignee"):
+        assignee = User.objects.filter(pk=request.POST.get("assignee"), is_active=True).first()
+        if assignee is None:
+            messages.error(request, _("Choose whom to give them to."))
+            return redirect(back)
+    try:
+        changed, left = complaints_bulk(
+            actor=Actor.web(request), complaints=chosen, action=action, assignee=assignee
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect(back)
+    if changed:
+        messages.success(
+            request,
+            ngettext("%(count)d conversation done.", "%(count)d conversations done.", changed)
+            % {"count": changed},
+        )
+    for complaint, reason in left:
+        messages.warning(
+            request,
+            _("Left as it was: “%(what)s” (%(why)s)")
+            % {"what": (complaint.subject or complaint.text)[:60], "why": reason},
+        )
+    return redirect(back)
 
 
 # -- the complaint page ----------------------------------------------------------

@@ -20,3 +20,18 @@ def markdown(text: str | None) -> SafeString:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("core/sort_header.html", takes_context=True)
+def sort_header(context, label: str, name: str, sort, css: str = ""):
+    """A column header that sorts its list: the first click sorts by it (ascending,
+    or as the column reads best), the next reverses; the other filters stay in the URL."""
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    current = sort.name == name
+    query["sort"] = name if current and sort.descending else f"-{name}" if current else name
+    state = "none"
+    if current:
+        state = "descending" if sort.descending else "ascending"
+    return {"label": label, "href": f"?{query.urlencode()}", "state": state, "css": css}

@@ -45,6 +45,13 @@
     true
   );
 
+  // <input type="checkbox" data-check-all>: chooses every row of its form's list.
+  on("change", "[data-check-all]", function (e, el) {
+    el.form.querySelectorAll("input[type=checkbox][name=ids]").forEach(function (box) {
+      box.checked = el.checked;
+    });
+  });
+
   // <button data-remove-closest="li">: takes its row out of the form.
   on("click", "[data-remove-closest]", function (e, el) {
     var row = el.closest(el.dataset.removeClosest);
