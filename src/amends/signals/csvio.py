@@ -16,10 +16,12 @@ stored before the import is already there each time a file names it.)
 """
 
 import csv
+import gc
 import io
 import operator
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -31,7 +33,7 @@ from amends.accounts.csvio import ImportRejected
 from amends.core.csvio import Problem
 from amends.core.progress import ProgressBar
 from amends.people.access import READ, WRITE, team_ids_for
-from amends.signals.rules import AccountIndex, Checker
+from amends.signals.rules import AccountIndex, BatchChecker
 from amends.signals.services import SignalWriter, bulk_session
 from amends.timeline.services import Actor
 
@@ -59,6 +61,7 @@ class SignalImportResult:
     rows: int = 0
     created: int = 0
     already_there: int = 0
+    hooks_later: bool = False  # complaints are made by the worker, after the commit
 
 
 def _count_lines(stream: BinaryIO) -> int | None:
@@ -120,20 +123,50 @@ def signals_import(
     default_source: str = "",
     progress: Callable[[int, int], None] | None = None,
     set_indexes_aside: bool | None = None,
+    hooks_after_commit: bool | None = None,
+    in_background: bool | None = None,
 ) -> SignalImportResult:
     """Check the CSV in ``stream`` (bytes) and, if every row is good, store its new
     signals. ``default_source`` is for rows whose ``source`` is empty ("csv").
-    ``set_indexes_aside``: see SignalWriter; by default, for a large file."""
+    ``set_indexes_aside``, ``hooks_after_commit`` and ``in_background``: see
+    SignalWriter; by default, for a large file."""
     total = _count_lines(stream)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         reader = csv.reader(text, skipinitialspace=True)
-        return _import(actor, stream, reader, total, default_source, progress, set_indexes_aside)
+        with _rare_garbage_collection():
+            return _import(
+                actor,
+                stream,
+                reader,
+                total,
+                default_source,
+                progress,
+                {
+                    "set_indexes_aside": set_indexes_aside,
+                    "hooks_after_commit": hooks_after_commit,
+                    "in_background": in_background,
+                },
+            )
     finally:
         text.detach()  # the caller's stream stays open
 
 
-def _import(actor, stream, reader, total, default_source, progress, set_indexes_aside):
+@contextmanager
+def _rare_garbage_collection() -> Iterator[None]:
+    """An import makes millions of short-lived rows and no reference cycles, which
+    refcounting frees: the cyclic collector, run every 2,000 new objects, would only
+    rescan the batches and the account index again and again (a third of the check's
+    time on the bench)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 500_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _import(actor, stream, reader, total, default_source, progress, writer_options):
     try:
         header = _header(reader)
     except UnicodeDecodeError:
@@ -153,26 +186,27 @@ def _import(actor, stream, reader, total, default_source, progress, set_indexes_
     with (
         bulk_session(expected),
         transaction.atomic(),
-        SignalWriter(expected_rows=expected, set_indexes_aside=set_indexes_aside) as writer,
+        SignalWriter(expected_rows=expected, **writer_options) as writer,
     ):
-        check = Checker(
+        checker = BatchChecker(
             accounts=AccountIndex.every(),  # inside the transaction: see bulk_session
             writable=writable,
             readable=readable,
             default_source=default_source,
             created_at=writer.stamp,
             now=writer.created_at,
-        ).check
-        for message in _checked_batches(stream, reader, pick, width, check):
+        )
+        for message in _checked_batches(stream, reader, pick, width, checker):
             if message[0] == "end":
                 _, result.rows, problems = message
                 break
             _, rows, lines, done = message
             # Rows after a problem are stored all the same, to find keys named twice;
             # the transaction is rolled back at the end.
-            repeated += writer.write(rows, lines)
+            repeated += writer.write_soon(rows, lines)
             if progress and done < expected:
                 progress(done, expected)
+        repeated += writer.written()
         if repeated:
             first = _first_lines(stream, pick, width, default_source, {k for _, k in repeated})
             problems += [
@@ -188,84 +222,119 @@ def _import(actor, stream, reader, total, default_source, progress, set_indexes_
         progress(expected, expected)
     result.created = writer.result.created
     result.already_there = writer.result.already_there
+    result.hooks_later = writer.result.hooks_run is not None
     return result
 
 
-def _checked_batches(stream, reader, pick, width, check) -> Iterator[tuple]:
+def _checked_batches(stream, reader, pick, width, checker) -> Iterator[tuple]:
     """Read and check every row: ("rows", checked rows, their lines, rows read so far)
-    for each batch, then ("end", rows read, problems)."""
-    batch: list[tuple] = []
-    lines: list[int] = []
+    for each batch, then ("end", rows read, problems). A batch is checked column by
+    column (``BatchChecker.check_columns``) and, when that does not vouch for all of
+    it, row by row (``_check_rows``), which finds and words each problem."""
     problems: list[tuple[int, str, str]] = []
+    rows = 0
+    last_line = 1  # the line the previous row ended on
+    missing = ("",) * BATCH
+    while True:
+        raw: list[list[str]] = []
+        ends: list[int] = []  # the line each row ends on
+        keep, end = raw.append, ends.append
+        stopped = False
+        try:
+            for fields in reader:
+                keep(fields)
+                end(reader.line_num)
+                if len(raw) == BATCH:
+                    break
+        except csv.Error as error:
+            problems.append((reader.line_num, "", f"not valid CSV: {error}"))
+            stopped = True
+        except UnicodeDecodeError:
+            problems.append((_first_bad_line(stream, (ends or [last_line])[-1] + 1), "", NOT_UTF8))
+            stopped = True
+        if not raw:
+            break
+        lines = [last_line + 1, *map((1).__add__, ends[:-1])]
+        last_line = ends[-1]
+        checked = None
+        if set(map(len, raw)) == {width}:
+            columns = [*zip(*raw, strict=True), missing[: len(raw)]]
+            checked = checker.check_columns(*pick(columns))
+        if checked is not None:
+            rows += len(raw)
+            yield "rows", checked, lines, rows
+        else:
+            batch, batch_lines, read = _check_rows(raw, lines, pick, width, checker.check, problems)
+            rows += read
+            if batch:
+                yield "rows", batch, batch_lines, rows
+            if len(problems) >= MAX_ERRORS:
+                problems.append((problems[-1][0], "", "too many problems; stopped checking here"))
+                break
+        if stopped or len(raw) < BATCH:
+            break
+    yield "end", rows, problems
+
+
+def _check_rows(raw, lines, pick, width, check, problems) -> tuple[list, list, int]:
+    """Check rows one by one: the good ones, their lines, and how many rows (blank
+    lines are none); each problem is appended to ``problems``."""
+    batch: list[tuple] = []
+    batch_lines: list[int] = []
     scratch: list[tuple[int, str, str]] = []
     rows = 0
-    last_line = 1
-    try:
-        for fields in reader:
-            line = last_line + 1
-            last_line = reader.line_num
-            if len(fields) != width:
-                if fields:
-                    many = "more" if len(fields) > width else "fewer"
-                    problems.append((line, "", f"has {many} fields than the header"))
-                    if len(problems) >= MAX_ERRORS:
-                        problems.append((line, "", "too many problems; stopped checking here"))
-                        break
-                continue
-            if not fields[0] and not any(fields):
-                continue
-            rows += 1
-            fields.append("")
-            (
-                account,
-                account_source,
-                kind,
-                at,
-                source,
-                external_id,
-                value,
-                currency,
-                metric,
-                note,
-            ) = pick(fields)
-            # Stripping ten values a row costs a tenth of the import: strip those a
-            # space would pass in (the reader drops the spaces after a comma).
-            # Elsewhere a space makes the check fail, and the row is checked again,
-            # stripped, for its real problems.
-            row = check(
-                line,
-                scratch,
-                "",
-                account,
-                account_source,
-                kind,
-                at,
-                source.strip(),
-                external_id.strip(),
-                value,
-                currency,
-                metric.strip() if metric else metric,
-                note.strip() if note else note,
-            )
-            if row is None:
-                scratch.clear()
-                row = check(line, problems, "", *[v.strip() for v in pick(fields)])
-                if row is None and len(problems) >= MAX_ERRORS:
-                    problems.append((line, "", "too many problems; stopped checking here"))
+    for fields, line in zip(raw, lines, strict=True):
+        if len(fields) != width:
+            if fields:
+                many = "more" if len(fields) > width else "fewer"
+                problems.append((line, "", f"has {many} fields than the header"))
+                if len(problems) >= MAX_ERRORS:
                     break
-            if row is not None:
-                batch.append(row)
-                lines.append(line)
-                if len(batch) == BATCH:
-                    yield "rows", batch, lines, rows
-                    batch, lines = [], []
-    except csv.Error as error:
-        problems.append((reader.line_num, "", f"not valid CSV: {error}"))
-    except UnicodeDecodeError:
-        problems.append((_first_bad_line(stream, last_line + 1), "", NOT_UTF8))
-    if batch:
-        yield "rows", batch, lines, rows
-    yield "end", rows, problems
+            continue
+        if not fields[0] and not any(fields):
+            continue
+        rows += 1
+        fields.append("")
+        (
+            account,
+            account_source,
+            kind,
+            at,
+            source,
+            external_id,
+            value,
+            currency,
+            metric,
+            note,
+        ) = pick(fields)
+        # Stripping ten values a row costs a tenth of the check: strip those a space
+        # would pass in (the reader drops the spaces after a comma). Elsewhere a space
+        # makes the check fail, and the row is checked again, stripped, for its real
+        # problems.
+        row = check(
+            line,
+            scratch,
+            "",
+            account,
+            account_source,
+            kind,
+            at,
+            source.strip(),
+            external_id.strip(),
+            value,
+            currency,
+            metric.strip() if metric else metric,
+            note.strip() if note else note,
+        )
+        if row is None:
+            scratch.clear()
+            row = check(line, problems, "", *[v.strip() for v in pick(fields)])
+            if row is None and len(problems) >= MAX_ERRORS:
+                break
+        if row is not None:
+            batch.append(row)
+            batch_lines.append(line)
+    return batch, batch_lines, rows
 
 
 def _first_lines(stream: BinaryIO, pick, width: int, default_source: str, keys: set) -> dict:
@@ -310,6 +379,8 @@ def signals_import_command(command, *, actor: Actor, file: str, source: str) -> 
         for problem in rejected.problems:
             command.stderr.write(f"{file}: {problem}")
         raise CommandError(f"{file}: {rejected}") from None
+    later = " Complaints among them reach the inbox when the worker runs."
     command.stdout.write(
         f"{result.rows} rows: {result.created} created, {result.already_there} already there."
+        + (later if result.hooks_later else "")
     )

@@ -96,3 +96,16 @@ class WebhookReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.signature[:8]}"
+
+
+class SignalHookRun(models.Model):
+    """A large recording's new signals, whose hooks (complaints from complaint
+    signals) run after its commit, in the worker: the signals after ``after_id``
+    stamped ``created_at``. ``done_at`` is the claim: set once, by one worker."""
+
+    after_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"signals after {self.after_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -16,8 +16,20 @@ pytestmark = pytest.mark.django_db
 HEADER = "account,account_source,kind,at,source,external_id,value,currency,metric,text\n"
 
 
+@pytest.fixture(autouse=True, params=[False, True], ids=["here", "in_background"])
+def in_background(request, monkeypatch):
+    """Each test twice: stored by the caller, and by the writer's own thread (as a
+    large file is) while the caller checks the next batch."""
+    monkeypatch.setitem(OPTIONS, "in_background", request.param)
+
+
+OPTIONS: dict[str, bool] = {}
+
+
 def run(text: str, user=None):
-    return signals_import(actor=Actor(user=user, via="cli"), stream=io.BytesIO(text.encode()))
+    return signals_import(
+        actor=Actor(user=user, via="cli"), stream=io.BytesIO(text.encode()), **OPTIONS
+    )
 
 
 def usage_rows(count: int, start: int = 0) -> str:

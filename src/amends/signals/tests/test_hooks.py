@@ -94,3 +94,42 @@ def test_it_gives_the_complaints_inbox_each_complaint(harbor):
         "c-1",
         "c-2",
     ]
+
+
+def test_it_leaves_a_large_imports_complaints_to_the_worker_after_the_commit(
+    harbor, run_tasks, django_capture_on_commit_callbacks
+):
+    from amends.complaints.models import Complaint
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(FILE, hooks_after_commit=True)
+    assert result.hooks_later and result.created == 3
+    assert not Complaint.objects.exists()
+    assert run_tasks() == ["signal_hooks_run"]
+    assert sorted(Complaint.objects.values_list("signal__external_id", flat=True)) == [
+        "c-1",
+        "c-2",
+    ]
+    # Run again (a second worker, the periodic sweep): nothing is made twice.
+    assert services.signal_hooks_run_pending() == 0
+    assert Complaint.objects.count() == 2
+
+
+def test_it_tries_a_failed_run_of_hooks_again_later(harbor, heard):
+    calls = []
+
+    @signals_hook("praise")
+    def fails_once(signals):
+        calls.append(len(signals))
+        if len(calls) == 1:
+            raise RuntimeError("the inbox is down")
+
+    run(FILE, hooks_after_commit=True)
+    assert services.signal_hooks_run_pending() == 0  # failed, claim undone
+    assert services.signal_hooks_run_pending() == 1
+    assert services.signal_hooks_run_pending() == 0
+    assert calls == [1, 1]
+    # The failed run's complaints were undone with it, and made once by the next.
+    from amends.complaints.models import Complaint
+
+    assert Complaint.objects.count() == 2

@@ -114,3 +114,64 @@ def test_it_says_why_a_value_is_no_number(harbor):
         "'abc' is not a number (write decimals with a dot: 1234.50)",
         "'NaN' is not a number",
     ]
+
+
+USUAL = [
+    # account, kind, at, source, external_id, value, currency, metric, text
+    ("crm-1042", "order", "2025-03-01T10:20:30Z", "erp", "o-1", "1250.50", "EUR", "", ""),
+    ("crm-1042", "usage", "2025-03-01 10:20:30", "app", "u-1", "-3", "", "logins", ""),
+    ("crm-1042", "nps", "2025-03-01T10:20:30", "survey", "n-1", "9", "", "", ""),
+    ("crm-1042", "complaint", "2024-02-29T23:59:59Z", "", " c-1", "", "", "", "Late "),
+    ("crm-1042", "webinar", "2025-03-01T00:00:00Z", "crm", "w-1", "", "", "", ""),
+]
+UNUSUAL = [
+    ("crm-1042 ", "order", "2025-03-01T10:20:30Z", "erp", "o-9", "1", "EUR", "", ""),
+    ("nobody", "order", "2025-03-01T10:20:30Z", "erp", "o-9", "1", "EUR", "", ""),
+    ("crm-1042", "Order", "2025-03-01T10:20:30Z", "erp", "o-9", "1", "EUR", "", ""),
+    ("crm-1042", "order", "2025-02-30T10:20:30Z", "erp", "o-9", "1", "EUR", "", ""),
+    ("crm-1042", "order", "2025-03-01T10:20:30+01:00", "erp", "o-9", "1", "EUR", "", ""),
+    ("crm-1042", "order", "1899-03-01T10:20:30Z", "erp", "o-9", "1", "EUR", "", ""),
+    ("crm-1042", "order", "2025-03-01T10:20:30Z", "erp", "o-9", "-1", "EUR", "", ""),
+    ("crm-1042", "order", "2025-03-01T10:20:30Z", "erp", "o-9", "1", "eur", "", ""),
+    ("crm-1042", "order", "2025-03-01T10:20:30Z", "erp", "o-9", "1", "", "", ""),
+    ("crm-1042", "nps", "2025-03-01T10:20:30Z", "survey", "n-9", "07", "", "", ""),
+    ("crm-1042", "usage", "2025-03-01T10:20:30Z", "app", "u-9", "3", "", "", ""),
+    ("crm-1042", "meeting", "2025-03-01T10:20:30Z", "crm", "", "", "", "", ""),
+    ("crm-1042", "meeting", "2025-03-01T10:20:30Z", "crm", "m-9", "1,5", "", "", ""),
+]
+
+
+def _checker():
+    from django.utils import timezone
+
+    from amends.signals.rules import AccountIndex, BatchChecker
+
+    return BatchChecker(
+        accounts=AccountIndex.every(),
+        writable=None,
+        default_source="csv",
+        created_at="stamp",
+        now=timezone.now(),
+    )
+
+
+def _columns(rows):
+    account, *rest = zip(*rows, strict=True)
+    return [account, ("",) * len(rows), *rest]
+
+
+def test_it_checks_a_batch_of_usual_rows_at_once_as_row_by_row(harbor):
+    by_rows = _checker()
+    one_by_one = []
+    for row in USUAL:
+        problems: list = []
+        account, *rest = row
+        stripped = [v.strip() if i in (2, 3, 6, 7) else v for i, v in enumerate(rest)]
+        one_by_one.append(by_rows.check(1, problems, "", account, "", *stripped))
+        assert problems == []
+    assert _checker().check_columns(*_columns(USUAL)) == one_by_one
+
+
+@pytest.mark.parametrize("unusual", UNUSUAL)
+def test_it_leaves_a_batch_with_anything_unusual_to_the_row_by_row_check(harbor, unusual):
+    assert _checker().check_columns(*_columns([*USUAL, unusual])) is None
