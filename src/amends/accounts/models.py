@@ -121,6 +121,9 @@ class Account(models.Model):
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
             models.Index(fields=["health_band", "name", "id"], name="account_band_name"),
             models.Index(fields=["health_segment", "name", "id"], name="account_segment_name"),
+            # The list's other sorts: the biggest customers, the latest changed.
+            models.Index(fields=["-annual_value", "id"], name="account_value"),
+            models.Index(fields=["-updated_at", "id"], name="account_recent"),
         ]
 
     def __str__(self) -> str:

@@ -125,6 +125,27 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
 
 
 @transaction.atomic
+def accounts_owner_set(*, actor: Actor, accounts: list[Account], owner: User) -> int:
+    """Give many accounts to one owner (the account list's bulk action), all or none:
+    each change is checked as ``account_update`` checks it (the owner must be of the
+    account's team, and not someone its customer was kept away from) and recorded on
+    its timeline. Returns how many changed owner."""
+    for account in accounts:
+        _require_write(actor, account.team)
+    changed = 0
+    for account in accounts:
+        if account.owner_id == owner.pk:
+            continue
+        try:
+            account_update(actor=actor, account=account, owner=owner)
+        except ValidationError as error:
+            message = f"{account.name}: {'; '.join(error.messages)}"
+            raise ValidationError({"owner": message}) from error
+        changed += 1
+    return changed
+
+
+@transaction.atomic
 def contact_create(*, actor: Actor, account: Account, **fields: Any) -> Contact:
     _require_write(actor, account.team)
     contact = Contact(account=account, **fields)

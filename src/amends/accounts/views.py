@@ -1,28 +1,35 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.csvio import ImportRejected, accounts_export_rows, accounts_import, csv_lines
 from amends.accounts.forms import AccountFilterForm, AccountForm, ContactForm, ImportForm
 from amends.accounts.selectors import (
+    ACCOUNT_SORTS,
     AccountFilters,
     account_count,
     account_get_for,
     account_list,
     account_rows,
+    account_visible_to,
     contact_get_for,
     contact_list_for_account,
 )
 from amends.accounts.services import (
     account_create,
     account_update,
+    accounts_owner_set,
     contact_create,
     contact_delete,
     contact_update,
@@ -30,7 +37,11 @@ from amends.accounts.services import (
 from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
+from amends.core.sorting import sort_from
+from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
+from amends.people.models import User
+from amends.people.selectors import team_workers
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -45,20 +56,27 @@ def _filters(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
 @login_required
 def account_list_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
+    sort = sort_from(request.GET.get("sort"), ACCOUNT_SORTS, "name")
     # Page through the ids alone (an index holds them in order), then read the page's
     # rows: a deep page does not join team, owner and health for every row it skips.
-    ids = account_list(user=request.user, filters=filters).values_list("pk", flat=True)
+    listed = account_list(user=request.user, filters=filters, order=sort.order)
+    ids = listed.values_list("pk", flat=True)
     paginator = Paginator(ids, settings.AMENDS_PAGE_SIZE)
     paginator.count = account_count(user=request.user, filters=filters)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = account_rows(ids=list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
+    writable = {a.team_id for a in page.object_list if user_can(request.user, WRITE, a.team_id)}
     context = {
         "form": form,
+        "sort": sort,
         "page": page,
         "query": query.urlencode(),
         "can_create": user_can_write_anywhere(request.user),
+        "can_bulk": bool(writable),
+        "writable_teams": writable,
+        "bulk_owners": _owners_for(writable),
     }
     if request.htmx:
         return render(request, "accounts/list.html#results", context)
@@ -182,13 +200,70 @@ def account_import_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/import.html", context, status=400 if problems else 200)
 
 
+def _owners_for(team_ids: set[int]) -> list:
+    """Whom the list's "give to" offers: the people who may own the listed teams' work."""
+    people: dict[int, Any] = {}
+    for team_id in sorted(team_ids):
+        people.update((p.pk, p) for p in team_workers(team_id=team_id))
+    return sorted(people.values(), key=lambda p: p.get_username())
+
+
+def _chosen(request: HttpRequest) -> list[int]:
+    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:1000]
+
+
 @login_required
-def account_export_view(request: HttpRequest) -> StreamingHttpResponse:
-    _, filters = _filters(request)
-    accounts = account_list(user=request.user, filters=filters).iterator(chunk_size=2000)
+@require_POST
+def account_bulk_view(request: HttpRequest) -> HttpResponse:
+    """The accounts chosen in the list: give them to a new owner, or download them."""
+    back = reverse("accounts:list")
+    query = request.POST.get("query", "")
+    if query and len(query) < 2000:
+        back += "?" + query.lstrip("?")
+    ids = _chosen(request)
+    if not ids:
+        messages.error(request, _("Choose the accounts first."))
+        return redirect(back)
+    if request.POST.get("action") == "export":
+        visible = account_list(user=request.user, filters=AccountFilters()).filter(pk__in=ids)
+        if visible.count() != len(set(ids)):
+            raise Http404("No such account.")
+        return _csv_response(visible.iterator(chunk_size=2000))
+    accounts = list(account_visible_to(request.user).select_related("team").filter(pk__in=ids))
+    if len(accounts) != len(set(ids)):
+        raise Http404("No such account.")
+    owner = User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+    if owner is None:
+        messages.error(request, _("Choose whom to give them to."))
+        return redirect(back)
+    try:
+        accounts_owner_set(actor=Actor.web(request), accounts=accounts, owner=owner)
+    except ValidationError as error:
+        refusal_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d account given to %(name)s.",
+                "%(count)d accounts given to %(name)s.",
+                len(accounts),
+            )
+            % {"count": len(accounts), "name": owner},
+        )
+    return redirect(back)
+
+
+def _csv_response(accounts) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         csv_lines(accounts_export_rows(accounts)), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="amends-accounts-{stamp}.csv"'
     return response
+
+
+@login_required
+def account_export_view(request: HttpRequest) -> StreamingHttpResponse:
+    _, filters = _filters(request)
+    accounts = account_list(user=request.user, filters=filters).iterator(chunk_size=2000)
+    return _csv_response(accounts)

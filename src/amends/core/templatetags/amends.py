@@ -32,6 +32,6 @@ def sort_header(context, label: str, name: str, sort, css: str = ""):
     current = sort.name == name
     query["sort"] = name if current and sort.descending else f"-{name}" if current else name
     state = "none"
-    if current:
-        state = "descending" if sort.descending else "ascending"
+    if current:  # what the rows show: the first field's direction
+        state = "descending" if sort.order[0].startswith("-") else "ascending"
     return {"label": label, "href": f"?{query.urlencode()}", "state": state, "css": css}
