@@ -66,6 +66,6 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
         raise Http404("Mail goes to a mail server here, not to an outbox.")
     kept = outbox_read(settings.AMENDS_OUTBOX)
     if not request.user.is_staff:
-        mine = (request.user.email or "").casefold()
+        mine = (getattr(request.user, "email", "") or "").casefold()
         kept = [m for m in kept if mine and mine in (a.casefold() for a in m.to)]
     return render(request, "core/outbox.html", {"kept": kept})
