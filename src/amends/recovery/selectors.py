@@ -216,6 +216,15 @@ def my_work(*, user: User | AnonymousUser, now: datetime, shown: int = SHOWN) ->
     )
 
 
+# My work's open cases: most urgent first unless asked otherwise (core.sorting).
+CASE_SORTS = {
+    "urgency": ["closed_at", "-last_chance", "severity", "opened_at", "id"],
+    "opened": ["-opened_at", "-id"],
+    "account": ["account__name", "id"],
+    "value": ["-account__annual_value", "id"],
+}
+
+
 def case_list_open(*, user: User | AnonymousUser) -> QuerySet[RecoveryCase]:
     """The open cases ``user`` may see, most urgent first. Nothing is counted here:
     the page's own cases get their progress from ``case_progress`` once paginated,

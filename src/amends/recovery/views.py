@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amends.accounts.selectors import account_get_for
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
+from amends.core.sorting import sort_from
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can
 from amends.people.selectors import team_workers
@@ -38,6 +39,7 @@ from amends.recovery.models import (
 from amends.recovery.opening import case_open
 from amends.recovery.ownership import case_owner_set
 from amends.recovery.selectors import (
+    CASE_SORTS,
     case_get_for,
     case_list_open,
     case_progress,
@@ -107,7 +109,8 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # My own cases by default; the team's (everything this person may see) on request.
     team = request.GET.get("scope") == "team"
-    open_cases = case_list_open(user=request.user)
+    sort = sort_from(request.GET.get("sort"), CASE_SORTS, "urgency")
+    open_cases = case_list_open(user=request.user).order_by(*sort.order)
     if not team:
         open_cases = open_cases.filter(owner_id=request.user.pk)
     # As many as the account list shows (25 by default): with the late, due and
@@ -118,6 +121,7 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
         # Parting's progress updates due, and whatever else the apps above add.
         **page_parts("my_work", user=request.user, now=now),
         "cases": cases,
+        "sort": sort,
         "team_scope": team,
         "progress": case_progress(list(cases.object_list), now=now),
         "now": now,

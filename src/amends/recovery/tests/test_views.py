@@ -376,3 +376,29 @@ def test_it_has_no_form_for_a_kind_of_record_it_does_not_know(client, people, ca
     client.force_login(people.agent)
     url = reverse("recovery:record-add", args=[case.pk, "nonsense"])
     assert client.get(url).status_code == 404
+
+
+def test_my_work_sorts_its_open_cases_by_a_column(client, people, declare, account, south_account):
+    from amends.accounts.services import account_create
+    from amends.timeline.services import Actor
+
+    other = account_create(
+        actor=Actor(user=people.agent, via="web"),
+        team=people.north,
+        name="Aster Bakery",
+        annual_value="10",
+        owner=people.agent,
+    )
+    declare([account, other])
+    client.force_login(people.agent)
+    url = reverse("recovery:work")
+
+    def listed(**query):
+        page = client.get(url, query).text
+        return page[page.index('id="open-cases"') :]
+
+    by_name = listed(sort="account", scope="team")
+    assert by_name.index("Aster Bakery") < by_name.index("Harbor Printing Ltd")
+    by_value = listed(sort="value", scope="team")
+    assert by_value.index("Harbor Printing Ltd") < by_value.index("Aster Bakery")
+    assert 'aria-sort="ascending"' in by_name and "scope=team" in by_name
