@@ -228,6 +228,21 @@ def browser_login(page, username, password=PASSWORD, *, then=None):
         page.goto(then)
 
 
+def axe_check(page, *, impacts=("serious", "critical")):
+    """axe-core (bundled by axe-playwright-python) over the page as it is now: no
+    violation of the given impacts. Each one is named with the elements it found."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = [v for v in results.response["violations"] if v.get("impact") in impacts]
+    lines = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in found
+    ]
+    assert not found, f"axe-core on {page.url}:\n" + "\n".join(lines)
+
+
 # -- a real SMTP server on loopback ------------------------------------------------
 
 
