@@ -38,11 +38,17 @@ def test_a_customer_complains_and_an_agent_finds_it_in_the_inbox(page, account, 
     expect(row).to_contain_text("Acknowledge")
 
     row.get_by_role("link", name="The forms came with the wrong year on them.").click()
+    page.wait_for_url("**/inbox/*/")
+    page.evaluate("window.sameDocument = true")  # gone if the page loads again
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Acknowledged.")).to_be_visible()
+    expect(page.locator("#complainthead")).not_to_contain_text("to acknowledge")
+    page.get_by_role("button", name="Save the answer").click()  # empty: said in place
+    expect(page.locator("#answer")).to_contain_text("This field is required")
     page.get_by_label("Our answer").fill("I am sorry we let you down. New forms go out today.")
     page.get_by_role("button", name="Save the answer").click()
     expect(page.locator(".our-answer")).to_contain_text("New forms go out today.")
+    assert page.evaluate("window.sameDocument === true")  # each answer came in place
 
 
 def test_a_script_in_the_feedback_does_not_run(page, account, public_page):

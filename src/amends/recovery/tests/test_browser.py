@@ -180,6 +180,7 @@ def test_an_agent_pauses_and_resumes_the_clock(page, people, account, declare):
     case = declare([account]).cases.get()
     browser_login(page, "alex")
     page.goto(f"/cases/{case.pk}/")
+    page.evaluate("window.sameDocument = true")  # gone if the page loads again
     clock = page.locator("#clock")
     expect(clock).to_contain_text("The clock is running.")
 
@@ -202,6 +203,7 @@ def test_an_agent_pauses_and_resumes_the_clock(page, people, account, declare):
     assert not case.is_paused
     pause = CasePause.objects.get(case=case)
     assert pause.ended_at is not None and pause.reason == "Their list of affected clients"
+    assert page.evaluate("window.sameDocument === true")  # both answers came in place
 
 
 def test_my_work_lists_an_escalation_for_a_late_step(page, people, account, declare):
