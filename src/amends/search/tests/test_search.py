@@ -197,3 +197,41 @@ def test_it_narrows_a_list_to_the_latest_matches_of_the_teams_it_may_see(people,
     nowhere = matching_ids("conversation", "parcel", team_ids=[])
     assert not Complaint.objects.filter(pk__in=nowhere).exists()
     assert matching_ids("conversation", "!!!", team_ids=None) is None
+
+
+def test_it_fills_the_index_with_the_models_of_its_migration(people, account, receive):
+    """Migration search 0001 runs the rebuild with the historical models."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    receive("Pakunek zaginął w Łodzi")
+    state = MigrationExecutor(connection).loader.project_state(("search", "0001_fill_index"))
+    SearchEntry.objects.all().delete()
+    counts = index_rebuild(apps=state.apps)
+    assert counts["account"] == 1 and counts["conversation"] == 1
+    assert found(people.agent, "lodzi", "conversation") == ["Pakunek zaginął w Łodzi"]
+
+
+def test_it_is_checked_and_repaired_by_amends_verify(people, account):
+    from django.core.management import CommandError, call_command
+
+    SearchEntry.objects.filter(kind="contact").delete()
+    with pytest.raises(CommandError, match="Search entries that differ"):
+        call_command("verify")
+    call_command("verify", "--repair")
+    assert found(people.agent, "nowak", "contact") == ["Joanna Nowak"]
+
+
+def test_it_rebuilds_and_checks_from_the_command_line(people, account):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("search", "rebuild", stdout=out)
+    assert "Indexed 1 account, 1 contact, 0 conversation, 0 case, 0 incident" in out.getvalue()
+    SearchEntry.objects.filter(kind="account").update(text="stale")
+    with pytest.raises(CommandError, match=f"1 search entries differ: account:{account.pk}"):
+        call_command("search", "check")
+    call_command("search", "check", "--repair", stdout=out)
+    call_command("search", "check", stdout=out)
+    assert "Every search entry matches" in out.getvalue()
