@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from amends.complaints.intake import complaint_receive
 from amends.complaints.models import Channel
-from conftest import browser_login
+from conftest import axe_check, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,7 @@ def test_an_agent_finds_a_chinese_word_from_the_top_bar_and_opens_it(page, peopl
     page.wait_for_url("**/search/?q=*")
     group = page.get_by_role("region", name="Inbox conversations")
     expect(group.get_by_role("link")).to_have_count(1)  # not the other team's
+    axe_check(page)
     group.get_by_role("link", name="我的订单三天前就应该到了").click()
     page.wait_for_url(f"**/inbox/{complaint.pk}/")
     expect(page.get_by_text("李伟").first).to_be_visible()
@@ -41,6 +42,8 @@ def test_the_search_page_answers_as_the_person_types(page, people, account):
     box = page.locator("#search-page-q")
     box.press_sequentially("harb", delay=30)
     expect(page.get_by_role("region", name="Accounts")).to_contain_text("Harbor Printing Ltd")
+    axe_check(page)
     assert "q=harb" in page.url  # kept in the address, to share or come back to
     box.press_sequentially("xyz", delay=30)
     expect(page.locator("#search-results")).to_contain_text("Nothing you may see matches")
+    axe_check(page)
