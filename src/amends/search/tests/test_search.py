@@ -235,3 +235,21 @@ def test_it_rebuilds_and_checks_from_the_command_line(people, account):
     call_command("search", "check", "--repair", stdout=out)
     call_command("search", "check", stdout=out)
     assert "Every search entry matches" in out.getvalue()
+
+
+def test_it_indexes_accounts_imported_from_csv_and_changed_by_import(people):
+    from amends.accounts.csvio import accounts_import
+
+    header = "external_id,name,team,kind,owner,annual_value,currency,tier,lifecycle,language\n"
+    actor = Actor(user=people.agent, via="cli")
+    accounts_import(
+        actor=actor,
+        data=(header + "crm-1,Wisła Druk,north,business,,0,PLN,small,active,pl\n").encode(),
+    )
+    assert found(people.agent, "wisla", "account") == ["Wisła Druk"]
+    accounts_import(
+        actor=actor,
+        data=(header + "crm-1,Odra Druk,north,business,,0,PLN,small,active,pl\n").encode(),
+    )
+    assert found(people.agent, "wisla") == []
+    assert found(people.agent, "crm", "account") == ["Odra Druk"]  # its external id, crm-1
