@@ -69,6 +69,12 @@ def test_the_desk_s_screens_have_no_serious_violations(page, people, world, acco
     axe_check(page)
     page.goto("/search/?q=%E8%AE%A2%E5%8D%95")
     axe_check(page)
+    page.goto("/inbox/")
+    page.locator("table.complaints tbody tr").first.locator("td a").last.click()
+    page.wait_for_url("**/inbox/*/")
+    axe_check(page)  # a conversation: acknowledge, assign, answer in place
+    page.goto(f"/accounts/{account.pk}/cases/new/")
+    axe_check(page)
 
 
 def test_a_finished_case_and_the_outbox_have_no_serious_violations(page, people, world):
