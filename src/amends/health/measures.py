@@ -268,9 +268,10 @@ class Book:
         )
 
 
-# id, team, kind, tier, lifecycle, annual value, currency, and the band and segment
-# its row keeps from the rescore before.
-AccountRow = tuple[int, int, str, str, str, Decimal, str, str, str]
+# id, team, kind, tier, lifecycle, annual value, currency, the band and segment its
+# row keeps from the rescore before, and its name (the order its row's band and
+# segment are written in, see services._write_chunk).
+AccountRow = tuple[int, int, str, str, str, Decimal, str, str, str, str]
 ACCOUNT_FIELDS = [
     "id",
     "team_id",
@@ -281,6 +282,7 @@ ACCOUNT_FIELDS = [
     "currency",
     "health_band",
     "health_segment",
+    "name",
 ]
 
 
@@ -321,7 +323,7 @@ def account_facts(chunk: list[AccountRow], *, book: Book, now: datetime) -> Iter
     signal or commitment is left out: it has nothing to score."""
     counts = _per_account_counts(now, book.window, chunk[0][0], chunk[-1][0])
     nps, csat, usage, late_commitments = book.nps, book.csat, book.usage, book.late_commitments
-    for account_id, team_id, kind, tier, lifecycle, value, currency, _, _ in chunk:
+    for account_id, team_id, kind, tier, lifecycle, value, currency, *_ in chunk:
         row = counts.get(account_id)
         latest = nps.get(account_id)
         if row is None and latest is None and account_id not in late_commitments:

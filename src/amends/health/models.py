@@ -181,7 +181,11 @@ class AccountHealth(models.Model):
 
 
 class HealthSnapshot(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_history")
+    # No index of its own: the (account, day) constraint's index starts with it, and a
+    # second one cost every day's snapshots a write into an index as big as the history.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="health_history", db_index=False
+    )
     day = models.DateField()
     score = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=8, choices=Band.choices)

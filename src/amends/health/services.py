@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -373,10 +374,18 @@ def _write_chunk(chunk: list[AccountRow], scores: Scores, past: Past, today: dat
     upsert(AccountHealth, HEALTH_COLUMNS, ["account"], stayed, unchanged=("band", "segment"))
     upsert(HealthSnapshot, SNAPSHOT_COLUMNS, ["account", "day"], scores.snapshots)
     marks, unscored = scores.marks, ("", "")
-    # The account list filters by these columns of the account's own row.
+    # The account list filters by these columns of the account's own row. They are
+    # written in the order of the accounts' names: each lives in an index by (band or
+    # segment, name, id), and in that order each UPDATE's index entries are next to the
+    # last one's, where the order of ids sends them anywhere in two indexes bigger than
+    # the rescore's page cache (1.3 s against 0.95 s of CPU for the bench's 87,690
+    # first marks, in SQLite alone).
     changed = [
-        (*new, row[0]) for row in chunk if (new := marks.get(row[0], unscored)) != (row[7], row[8])
+        (*new, row[0], row[9])
+        for row in chunk
+        if (new := marks.get(row[0], unscored)) != (row[7], row[8])
     ]
+    changed.sort(key=itemgetter(3))
     if changed:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -384,7 +393,7 @@ def _write_chunk(chunk: list[AccountRow], scores: Scores, past: Past, today: dat
                 f"UPDATE {quote(Account._meta.db_table)} "  # noqa: S608 - names from the model
                 f"SET {quote('health_band')} = %s, {quote('health_segment')} = %s "
                 f"WHERE {quote('id')} = %s",
-                changed,
+                [row[:3] for row in changed],
             )
     gone = [account_id for account_id in past.band if account_id not in marks]
     if gone:
