@@ -17,7 +17,8 @@ step() { j $API/cases/$CASE | jq ".steps[] | select(.key==\"$1\") | .id"; }
 echo "# complete 'first_contact' before recording it -> refused"
 j -X POST $API/cases/$CASE/steps/$(step first_contact)/complete | jq -c .
 j -X POST $API/cases/$CASE/records -d '{"kind":"contact","data":{"channel":"call","with_whom":"Head of Operations"}}' | jq -c '{kind, by}'
-j -X POST $API/cases/$CASE/steps/$(step first_contact)/complete | jq -c '[.steps[] | {key, state}][0:2]'
+echo "# the record completed its step (record once)"
+j $API/cases/$CASE | jq -c '[.steps[] | {key, state}][0:2]'
 echo "# pause while waiting on the customer, then resume"
 j -X POST $API/cases/$CASE/pause -d '{"reason":"Waiting for their list of damaged units"}' | jq -c '{paused, pause_reason}'
 j -X POST $API/cases/$CASE/resume | jq -c '{paused}'
@@ -32,7 +33,8 @@ j -X POST $API/commitments/$C1/resolve -d '{"status":"kept"}' | jq -c '{what, st
 C3=$(j -X POST $API/commitments/$C2/resolve -d "{\"status\":\"renegotiated\",\"reason\":\"Finance closes the month first\",\"due_at\":\"$LATER\"}" | jq -c '{id, status, replaces_id}' )
 echo "$C3"; C3=$(echo "$C3" | jq .id)
 j -X POST $API/commitments/$C3/resolve -d '{"status":"kept"}' | jq -c '{what, status}'
-for key in discovery apology explanation fix_plan act; do j -X POST $API/cases/$CASE/steps/$(step $key)/complete > /dev/null; done
+echo "# each record and promise completed its step; the rest are skipped"
+j $API/cases/$CASE | jq -c '[.steps[] | {key, state}][0:6]'
 for key in changes adjacent_value attentive; do j -X POST $API/cases/$CASE/steps/$(step $key)/skip -d '{"reason":"Agreed with the customer on the call"}' >/dev/null; done
 j -X POST $API/cases/$CASE/close -d '{"outcome":"recovered","note":"Back to weekly orders"}' | jq -c '{outcome, closed_at: (.closed_at != null), steps: [.steps[] | .state] | group_by(.) | map({(.[0]): length}) | add}'
 echo "# a closed case cannot be changed"
