@@ -42,6 +42,7 @@ from amends.recovery.selectors import (
     CASE_SORTS,
     case_get_for,
     case_list_open,
+    case_list_sorted,
     case_progress,
     commitment_is_late,
     my_work,
@@ -110,13 +111,16 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     # My own cases by default; the team's (everything this person may see) on request.
     team = request.GET.get("scope") == "team"
     sort = sort_from(request.GET.get("sort"), CASE_SORTS, "urgency")
-    open_cases = case_list_open(user=request.user).order_by(*sort.order)
+    open_cases = case_list_sorted(case_list_open(user=request.user), sort.order)
     if not team:
         open_cases = open_cases.filter(owner_id=request.user.pk)
     # As many as the account list shows (25 by default): with the late, due and
     # escalated lists above them, 50 rows were a fifth of the page's time.
     cases = page_of(open_cases, request.GET.get("page"), settings.AMENDS_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "query": query.urlencode(),
         "work": my_work(user=request.user, now=now),
         # Parting's progress updates due, and whatever else the apps above add.
         **page_parts("my_work", user=request.user, now=now),

@@ -402,3 +402,26 @@ def test_my_work_sorts_its_open_cases_by_a_column(client, people, declare, accou
     by_value = listed(sort="value", scope="team")
     assert by_value.index("Harbor Printing Ltd") < by_value.index("Aster Bakery")
     assert 'aria-sort="ascending"' in by_name and "scope=team" in by_name
+    # By the next step due: Harbor's first step is done, so Aster's comes first.
+    harbor = account.cases.get()
+    first = harbor.steps.get(key="first_contact")
+    first.done_at = timezone.now()
+    first.save()
+    by_due = listed(sort="due", scope="team")
+    assert by_due.index("Aster Bakery") < by_due.index("Harbor Printing Ltd")
+    by_due_last = listed(sort="-due", scope="team")
+    assert by_due_last.index("Harbor Printing Ltd") < by_due_last.index("Aster Bakery")
+
+
+def test_my_work_s_pages_keep_the_sort(client, people, settings, declare, account):
+    settings.AMENDS_PAGE_SIZE = 1
+    from amends.accounts.services import account_create
+    from amends.timeline.services import Actor
+
+    other = account_create(
+        actor=Actor(user=people.agent, via="web"), team=people.north, name="Aster Bakery"
+    )
+    declare([account, other])
+    client.force_login(people.agent)
+    page = client.get(reverse("recovery:work"), {"sort": "account", "scope": "team"}).text
+    assert "sort=account&amp;scope=team&amp;page=2" in page
