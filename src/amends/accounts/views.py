@@ -38,7 +38,7 @@ from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.core.sorting import sort_from
-from amends.core.web import refusal_to_messages
+from amends.core.web import numbers, refusal_to_messages
 from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
 from amends.people.models import User
 from amends.people.selectors import team_workers
@@ -209,7 +209,7 @@ def _owners_for(team_ids: set[int]) -> list:
 
 
 def _chosen(request: HttpRequest) -> list[int]:
-    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:1000]
+    return numbers(request.POST.getlist("ids"))[:1000]
 
 
 @login_required
@@ -232,12 +232,13 @@ def account_bulk_view(request: HttpRequest) -> HttpResponse:
     accounts = list(account_visible_to(request.user).select_related("team").filter(pk__in=ids))
     if len(accounts) != len(set(ids)):
         raise Http404("No such account.")
-    owner = User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+    owner_id = next(iter(numbers([request.POST.get("owner", "")])), 0)
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
     if owner is None:
         messages.error(request, _("Choose whom to give them to."))
         return redirect(back)
     try:
-        accounts_owner_set(actor=Actor.web(request), accounts=accounts, owner=owner)
+        changed = accounts_owner_set(actor=Actor.web(request), accounts=accounts, owner=owner)
     except ValidationError as error:
         refusal_to_messages(request, error)
     else:
@@ -246,10 +247,20 @@ def account_bulk_view(request: HttpRequest) -> HttpResponse:
             ngettext(
                 "%(count)d account given to %(name)s.",
                 "%(count)d accounts given to %(name)s.",
-                len(accounts),
+                changed,
             )
-            % {"count": len(accounts), "name": owner},
+            % {"count": changed, "name": owner},
         )
+        if changed < len(accounts):
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d was %(name)s's already.",
+                    "%(count)d were %(name)s's already.",
+                    len(accounts) - changed,
+                )
+                % {"count": len(accounts) - changed, "name": owner},
+            )
     return redirect(back)
 
 

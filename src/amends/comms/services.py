@@ -150,6 +150,7 @@ def message_deliver(
     sent_at = timezone.now()
     Message.objects.filter(pk=message.pk).update(state=MessageState.SENT, sent_at=sent_at, error="")
     message.state, message.sent_at = MessageState.SENT, sent_at
+    message_record_on_case(actor=actor, message=message)
     if message.account_id:
         event_record(
             actor=actor,
@@ -171,9 +172,7 @@ def message_send(*, actor: Actor, outgoing: Outgoing, resend: bool = False) -> S
         again = Outgoing(**{**outgoing.__dict__, "key": f"{outgoing.key}:resend:{count}"})
         message, _ = message_queue(actor=actor, outgoing=again, resend_of=existing)
     else:
-        message, made = message_queue(actor=actor, outgoing=outgoing)
-        if made:
-            message_record_on_case(actor=actor, message=message)
+        message, _ = message_queue(actor=actor, outgoing=outgoing)
     if message.state == MessageState.SENT:
         return SendResult(message, sent_now=False, already_sent=True)
     sent = message_deliver_on_commit(message, actor=actor)
@@ -189,11 +188,16 @@ RECORDED_KINDS = {
 
 
 def message_record_on_case(*, actor: Actor, message: Message) -> None:
-    """Record a case's first contact, apology or explanation sent from the composer
-    on the case, so its step completes itself; the apology coach's reading is kept
-    beside the words, and a first-person failure shows on the case as a warning."""
+    """Record a case's first contact, apology or explanation on the case once the mail
+    server took it (not when it was only queued: a refused mail said nothing), so its
+    step completes itself; the apology coach's reading is kept beside the words, and a
+    first-person failure shows on the case as a warning. Once per message, however
+    often delivery is retried."""
     kind = RECORDED_KINDS.get(message.kind)
-    if kind is None or message.case is None:
+    if kind is None or message.case_id is None:
+        return
+    case = RecoveryCase.objects.select_related("account").get(pk=message.case_id)
+    if case.is_closed or case.records.filter(kind=kind, data__message=str(message.pk)).exists():
         return
     sent_as = f"{message.subject} ({message.recipient_email})"
     if kind == RecordKind.CONTACT:
@@ -201,6 +205,7 @@ def message_record_on_case(*, actor: Actor, message: Message) -> None:
             "channel": Channel.EMAIL,
             "with_whom": message.recipient_name or message.recipient_email,
             "note": sent_as,
+            "message": str(message.pk),
         }
     else:
         findings = coach_check(
@@ -214,8 +219,9 @@ def message_record_on_case(*, actor: Actor, message: Message) -> None:
             "channel": Channel.EMAIL,
             "sent_as": sent_as,
             "coach": f"{passed}/{total}" + (f": {reading}" if reading else ""),
+            "message": str(message.pk),
         }
-    record_add(actor=actor, case=message.case, kind=kind, data=data, by=message.sent_by)
+    record_add(actor=actor, case=case, kind=kind, data=data, by=message.sent_by or actor.user)
 
 
 def message_deliver_on_commit(message: Message, *, actor: Actor) -> list[bool]:

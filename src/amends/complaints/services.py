@@ -418,7 +418,7 @@ def complaints_bulk(
                     complaint_resolve(actor=actor, complaint=complaint, now=now)
                 elif action == "assign":
                     complaint_assign(actor=actor, complaint=complaint, assignee=assignee)
-                elif complaint.flag == Flag.NONE:
+                elif _lock(complaint).flag == Flag.NONE:  # as it is now, not as listed
                     complaint_flag(actor=actor, complaint=complaint, flag=Flag.VENTING, now=now)
                 else:
                     raise ValidationError("It is flagged already.")

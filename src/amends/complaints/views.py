@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.models import Account
+from amends.accounts.selectors import account_visible_to
 from amends.complaints.feedback import (
     HONEYPOT,
     FeedbackRefused,
@@ -82,7 +83,7 @@ from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.core.sorting import sort_from
-from amends.core.web import refusal_to_messages
+from amends.core.web import numbers, refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
 from amends.people.models import User
 from amends.people.selectors import team_members, team_workers
@@ -122,13 +123,15 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     account_id = filters.account
+    writable = {c.team_id for c in rows if user_can(request.user, WRITE, c.team_id)}
     context = {
         "form": form,
         "sort": sort,
         "complaints": complaints,
         "rows": rows,
-        "bulk_people": _bulk_people(request.user, {c.team_id for c in rows}),
-        "can_bulk": any(user_can(request.user, WRITE, c.team_id) for c in rows),
+        "bulk_people": _bulk_people(request.user, writable),
+        "can_bulk": bool(writable),
+        "writable_teams": writable,
         "query": query.urlencode(),
         "now": now,
         "suggested": accounts_suggested_for_parting(
@@ -137,7 +140,10 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "counts": inbox_counts(user=request.user, now=now),
         "ack_hours": acknowledge_hours(),
         "feedback_pages": feedback_pages_for(request.user),
-        "filtered_account": Account.objects.filter(pk=account_id).first() if account_id else None,
+        # Named only when this person may see it (an id in the URL reveals nothing).
+        "filtered_account": (
+            account_visible_to(request.user).filter(pk=account_id).first() if account_id else None
+        ),
         **page_parts("inbox", user=request.user),
     }
     template = "complaints/inbox.html#complaint_list" if request.htmx else "complaints/inbox.html"
@@ -146,11 +152,10 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 def _bulk_people(user, team_ids: set[int]) -> list:
     """Whom the inbox's bulk "assign" offers: those who may answer the conversations
-    listed (each conversation still checks its own team)."""
+    listed that this person may change (each conversation still checks its team)."""
     people: dict[int, User] = {}
     for team_id in sorted(team_ids):
-        if user_can(user, WRITE, team_id):
-            people.update((p.pk, p) for p in team_workers(team_id=team_id))
+        people.update((p.pk, p) for p in team_workers(team_id=team_id))
     return sorted(people.values(), key=lambda p: p.get_username())
 
 
@@ -162,7 +167,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     if query and len(query) < 2000 and not query.startswith(("/", "\\")):
         back += "?" + query.lstrip("?")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:500]
+    ids = numbers(request.POST.getlist("ids"))[:500]
     if not ids:
         messages.error(request, _("Choose the conversations first."))
         return redirect(back)
@@ -172,7 +177,8 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     assignee = None
     if action == "assign" and request.POST.get("assignee"):
-        assignee = User.objects.filter(pk=request.POST.get("assignee"), is_active=True).first()
+        chosen_id = next(iter(numbers([request.POST["assignee"]])), 0)
+        assignee = User.objects.filter(pk=chosen_id, is_active=True).first()
         if assignee is None:
             messages.error(request, _("Choose whom to give them to."))
             return redirect(back)

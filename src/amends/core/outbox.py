@@ -2,6 +2,7 @@
 sending (AMENDS_EMAIL_OUTBOX), read back for the /outbox/ page. The backend writes
 each connection's messages to one file, each followed by a line of 79 dashes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -29,8 +30,10 @@ def _body(message: EmailMessage) -> str:
     return part.get_content() if part is not None else ""
 
 
-def outbox_read(folder: str, *, limit: int = 200) -> list[Kept]:
-    """The newest ``limit`` messages in ``folder``, newest first."""
+def outbox_read(
+    folder: str, *, limit: int = 200, keep: Callable[[Kept], bool] | None = None
+) -> list[Kept]:
+    """The newest ``limit`` messages in ``folder`` that ``keep`` keeps, newest first."""
     root = Path(folder)
     if not root.is_dir():
         return []
@@ -43,16 +46,16 @@ def outbox_read(folder: str, *, limit: int = 200) -> list[Kept]:
             message = parser.parsebytes(chunk.lstrip(b"\n"))
             assert isinstance(message, EmailMessage)
             date = message.get("Date")
-            kept.append(
-                Kept(
-                    sent=parsedate_to_datetime(date) if date else None,
-                    sender=str(message.get("From", "")),
-                    to=[address for _, address in getaddresses(message.get_all("To", []))],
-                    subject=str(message.get("Subject", "")),
-                    body=_body(message),
-                    message_id=str(message.get("Message-ID", "")),
-                )
+            mail = Kept(
+                sent=parsedate_to_datetime(date) if date else None,
+                sender=str(message.get("From", "")),
+                to=[address for _, address in getaddresses(message.get_all("To", []))],
+                subject=str(message.get("Subject", "")),
+                body=_body(message),
+                message_id=str(message.get("Message-ID", "")),
             )
+            if keep is None or keep(mail):
+                kept.append(mail)
             if len(kept) >= limit:
                 return kept
     return kept

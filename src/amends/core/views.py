@@ -64,8 +64,12 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
     Without an outbox (a real mail server) there is no such page."""
     if not settings.AMENDS_OUTBOX:
         raise Http404("Mail goes to a mail server here, not to an outbox.")
-    kept = outbox_read(settings.AMENDS_OUTBOX)
+    keep = None
     if not request.user.is_staff:
         mine = (getattr(request.user, "email", "") or "").casefold()
-        kept = [m for m in kept if mine and mine in (a.casefold() for a in m.to)]
+
+        def keep(mail) -> bool:  # the mail to this person, before counting the newest
+            return bool(mine) and mine in (a.casefold() for a in mail.to)
+
+    kept = outbox_read(settings.AMENDS_OUTBOX, keep=keep)
     return render(request, "core/outbox.html", {"kept": kept})

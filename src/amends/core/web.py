@@ -14,3 +14,13 @@ def refusal_to_messages(request: HttpRequest, error: ValidationError | Permissio
     for text in getattr(error, "message_dict", {"": error.messages}).values():
         for line in text if isinstance(text, list) else [text]:
             messages.error(request, line)
+
+
+def numbers(values: list[str]) -> list[int]:
+    """The whole numbers among form values (ids of rows ticked in a list); anything
+    else is left out, so a crafted value cannot raise (``"²".isdigit()`` is true)."""
+    found = []
+    for value in values:
+        if value.isascii() and value.isdecimal() and len(value) < 19:
+            found.append(int(value))
+    return found

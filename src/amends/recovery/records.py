@@ -11,12 +11,12 @@ CHANNELS = set(Channel.values)
 
 # kind -> (required text fields, optional text fields)
 FIELDS: dict[str, tuple[list[str], list[str]]] = {
-    RecordKind.CONTACT: (["channel", "with_whom"], ["note"]),
+    # message, sent_as and coach: a first contact, apology or explanation sent from the
+    # composer (its message's id, once), with the coach's reading beside the words.
+    RecordKind.CONTACT: (["channel", "with_whom"], ["note", "message"]),
     RecordKind.CONVERSATION: (["participants"], ["note"]),
-    # sent_as and coach: an apology or explanation sent from the composer, with the
-    # apology coach's reading kept beside the words (comms.services).
-    RecordKind.APOLOGY: (["channel", "words"], ["note", "sent_as", "coach"]),
-    RecordKind.EXPLANATION: (["text"], ["channel", "sent_as", "coach"]),
+    RecordKind.APOLOGY: (["channel", "words"], ["note", "sent_as", "coach", "message"]),
+    RecordKind.EXPLANATION: (["text"], ["channel", "sent_as", "coach", "message"]),
     RecordKind.PREVENTIVE_CHANGE: (["what", "how_customer_is_told"], ["owner", "due_at"]),
     RecordKind.GESTURE: (["gift_kind", "description"], ["cost"]),
     RecordKind.VALUE_REMINDER: (["summary"], []),

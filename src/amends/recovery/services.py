@@ -203,7 +203,9 @@ def record_add(
         f"{RecordKind(kind).label} recorded",
         after={"by": person.get_username() if person else None, **clean},
     )
-    when = record.at
+    # A record of something done before the case was opened completes its step at
+    # the opening, not before it (a step cannot be done before it existed).
+    when = max(record.at, case.opened_at)
     if kind == RecordKind.FOLLOW_UP and not clean.get("released"):
         follow_up_cadence(case, after=when)
     needs = {kind, Requirement.FOLLOW_UP_RELEASE} if kind == RecordKind.FOLLOW_UP else {kind}

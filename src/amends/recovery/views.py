@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.accounts.selectors import account_get_for
@@ -270,9 +270,9 @@ def _case_context(
 
 # What a record sent from the composer holds beside its form's fields (comms).
 EXTRA_LABELS = {
-    "sent_as": _lazy("Sent by e-mail"),
-    "coach": _lazy("The coach's reading (checks passed)"),
-    "channel": _lazy("How"),
+    "sent_as": gettext_lazy("Sent by e-mail"),
+    "coach": gettext_lazy("The coach's reading (checks passed)"),
+    "channel": gettext_lazy("How"),
 }
 
 
@@ -283,7 +283,7 @@ def _record_rows(records) -> list[dict]:
         fields = RECORD_FORMS[record.kind].base_fields if record.kind in RECORD_FORMS else {}
         items = []
         for name, value in record.data.items():
-            if name == "answers" or value in ("", None):
+            if name in ("answers", "message") or value in ("", None):
                 continue
             field = fields.get(name)
             if name == "channel" and value in Channel.values:

@@ -136,8 +136,10 @@ def digests_send(*, now: datetime | None = None) -> int:
 
 def due_today_notify(*, now: datetime | None = None) -> int:
     """The bell's "falls due today": each open promise due today, to its owner, once a
-    day; the same promises the digest lists under "due today" (mailed there, so never
-    mailed again from the bell). Returns how many were added."""
+    day, chosen as the digest chooses its "due today" (open, not yet late, the case
+    neither closed nor paused). The digest mails them; the bell never mails them again,
+    so a promise made after the day's digest went out is in the bell alone. Returns
+    how many were added."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     start = timezone.make_aware(datetime.combine(day, time.min))
@@ -148,6 +150,7 @@ def due_today_notify(*, now: datetime | None = None) -> int:
             due_at__gte=now,
             due_at__lt=end,
             case__closed_at__isnull=True,
+            case__paused_at__isnull=True,
             owner__is_active=True,
         )
         .select_related("case__account")
@@ -174,7 +177,7 @@ def due_today_notify(*, now: datetime | None = None) -> int:
                 )[:300],
                 path=path,
                 at=now,
-                mailed_at=now,  # the digest says it
+                mailed_at=now,  # never mailed from the bell: the digest lists it
             )
         )
     Notification.objects.bulk_create(fresh)

@@ -65,10 +65,16 @@ def test_a_failed_send_is_kept_and_retried(settings, people, case, smtp_server):
     }
     result = message_send(actor=Actor(user=people.agent, via="web"), outgoing=_apology(case))
     assert not result.sent_now and result.message.state == MessageState.FAILED
+    # Refused by the mail server: nothing was said, so no apology is on record yet.
+    assert not case.records.filter(kind="apology").exists()
     settings.MAILERS["default"]["OPTIONS"]["port"] = port
     assert messages_recover() == 1
     assert smtp_server.wait_for(1)
     assert Message.objects.get().state == MessageState.SENT
+    # Delivered by the worker's retry: the apology is on record, once.
+    assert case.records.filter(kind="apology").count() == 1
+    assert messages_recover() == 0
+    assert case.records.filter(kind="apology").count() == 1
 
 
 def test_a_viewer_or_an_outsider_sends_nothing(people, case):

@@ -39,12 +39,14 @@ def test_a_customer_complains_and_an_agent_finds_it_in_the_inbox(page, account, 
 
     row.get_by_role("link", name="The forms came with the wrong year on them.").click()
     page.wait_for_url("**/inbox/*/")
+    row_id = page.url.rstrip("/").rsplit("/", 1)[-1]
     page.evaluate("window.sameDocument = true")  # gone if the page loads again
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Acknowledged.")).to_be_visible()
     expect(page.locator("#complainthead")).not_to_contain_text("to acknowledge")
     page.get_by_role("button", name="Save the answer").click()  # empty: said in place
     expect(page.locator("#answer")).to_contain_text("This field is required")
+    assert page.url.endswith(f"/inbox/{row_id}/")  # not the POST-only answer URL
     page.get_by_label("Our answer").fill("I am sorry we let you down. New forms go out today.")
     page.get_by_role("button", name="Save the answer").click()
     expect(page.locator(".our-answer")).to_contain_text("New forms go out today.")

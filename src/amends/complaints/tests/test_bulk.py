@@ -70,6 +70,37 @@ def test_an_outsider_or_a_viewer_changes_none_of_them(client, people, receive):
     )
 
 
+def test_crafted_ids_or_people_are_refused_without_an_error(client, people, receive):
+    one = receive("One")
+    client.force_login(people.agent)
+    for data in ({"ids": ["²", str(one.pk)]}, {"ids": [str(one.pk)], "assignee": "abc"}):
+        response = client.post(
+            reverse("complaints:bulk"), {"action": "assign", "query": "", **data}
+        )
+        assert response.status_code in (302, 404)
+    one.refresh_from_db()
+    assert one.assignee is None
+
+
+def test_rows_of_a_team_one_only_views_cannot_be_chosen(client, people, receive):
+    from amends.people.models import Role
+    from amends.people.services import membership_set
+
+    membership_set(user=people.agent, team=people.south, role=Role.VIEWER)
+    mine = receive("Mine to answer")
+    theirs = receive("Theirs to answer", team=people.south)
+    client.force_login(people.agent)
+    page = client.get(reverse("complaints:inbox")).text
+    assert f'name="ids" value="{mine.pk}"' in page
+    assert f'name="ids" value="{theirs.pk}"' not in page and "Theirs to answer" in page
+
+
+def test_an_account_filter_names_only_an_account_one_may_see(client, people, south_account):
+    client.force_login(people.agent)
+    page = client.get(reverse("complaints:inbox"), {"account": south_account.pk}).text
+    assert "Southern Foods" not in page
+
+
 def test_it_sorts_by_a_column_and_keeps_it_in_the_url(client, people, receive, account):
     receive("Newest but answer later")
     older = receive("Older")

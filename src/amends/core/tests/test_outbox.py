@@ -41,6 +41,21 @@ def test_it_shows_staff_every_message_and_others_their_own(client, people, outbo
 
 
 @pytest.mark.django_db
+def test_a_person_s_older_mail_is_not_crowded_out_by_others(client, people, outbox):
+    people.agent.email = "alex@amends.example"
+    people.agent.save(update_fields=["email"])
+    _send("alex@amends.example", "Yours, before the crowd")
+    connection = django_mail.get_connection()
+    crowd = [
+        django_mail.EmailMessage(f"Digest {n}", "x", "a@localhost", ["mia@amends.example"])
+        for n in range(205)
+    ]
+    connection.send_messages(crowd)
+    client.force_login(people.agent)
+    assert "Yours, before the crowd" in client.get(reverse("core:outbox")).text
+
+
+@pytest.mark.django_db
 def test_there_is_no_outbox_where_mail_goes_to_a_server(client, people, settings):
     settings.AMENDS_OUTBOX = ""
     client.force_login(people.admin)

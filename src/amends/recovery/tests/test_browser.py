@@ -82,7 +82,10 @@ def test_a_whole_mistake_case_takes_twelve_interactions(page, people, account):
     words.fill("The company regrets any inconvenience.")
     # The coach reads the apology as it is typed into the record form.
     expect(apology.locator(".assist")).to_contain_text("checks pass")
+    first_person = apology.locator('.assist li[data-check="first_person"]')
+    expect(first_person).to_have_class("unmet")
     words.fill("I am sorry we let you down, Joanna. I will reprint every form by Friday.")
+    expect(first_person).to_have_class("met")  # the coach read the new words
     act.click(apology.get_by_role("button", name="Save: Apology"))  # 5
     expect(messages(page)).to_contain_text("Step done: Apologise in the first person")
 

@@ -326,14 +326,18 @@ def test_it_says_when_this_has_happened_before(declare, account):
 def test_a_step_completes_itself_when_its_record_comes_in(declare, account, agent):
     """Record once (issue 15): the record is the step's completion, at the record's time."""
     case = declare([account]).cases.get()
-    called = timezone.now() - timedelta(hours=1)
+    called = timezone.now()
     record_add(actor=agent, case=case, kind="contact", data=RECORDS["contact"], at=called)
     first = case.steps.get(key="first_contact")
     assert first.done_at == called and first.done_by == agent.user
-    assert case.steps.filter(done_at__isnull=False).count() == 1
+    # Something recorded as done before the case was opened completes its step at the
+    # opening: a step is never done before it existed.
+    before = case.opened_at - timedelta(days=3)
+    record_add(actor=agent, case=case, kind="apology", data=RECORDS["apology"], at=before)
+    assert case.steps.get(key="apology").done_at == case.opened_at
     # A record no open step asks for completes nothing.
     record_add(actor=agent, case=case, kind="small_chance", data={"request": "One more order"})
-    assert case.steps.filter(done_at__isnull=False).count() == 1
+    assert case.steps.filter(done_at__isnull=False).count() == 2
     # A follow-up without the release leaves "stay attentive" open; promises settle theirs.
     record_add(actor=agent, case=case, kind="follow_up", data={"note": "Still watching"})
     assert case.steps.get(key="attentive").done_at is None
@@ -350,13 +354,15 @@ def test_a_step_completes_itself_when_its_record_comes_in(declare, account, agen
     commitment_keep(actor=agent, commitment=promise)
     assert case.steps.get(key="act").done_at is not None
     done = Event.objects.filter(account=account, action="case.step_done")
-    assert sorted(e.after["step"] for e in done) == ["act", "first_contact", "fix_plan"]
+    assert sorted(e.after["step"] for e in done) == ["act", "apology", "first_contact", "fix_plan"]
     assert all(e.after["by_record"] for e in done)
 
 
 @pytest.mark.django_db
 def test_stay_attentive_sets_the_next_follow_up_a_week_after_each_one(declare, account, agent):
     case = declare([account]).cases.get()
+    case.opened_at = timezone.now() - timedelta(days=20)  # a case some weeks old
+    case.save(update_fields=["opened_at"])
     attentive = case.steps.get(key="attentive")
     assert attentive.step.follow_up_days == 7
     first = timezone.now() - timedelta(days=2)

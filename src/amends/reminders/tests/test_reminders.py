@@ -222,3 +222,7 @@ def test_a_promise_due_today_rings_its_owner_s_bell_once(people, case):
     assert rung.mailed_at is not None  # the digest mails it, not the bell
     # The next day the other promise rings; the kept one never again.
     assert due_today_notify(now=morning + timedelta(days=1)) == 1
+    # A paused case's promises wait with its clock, as in the digest.
+    case.paused_at = morning
+    case.save(update_fields=["paused_at"])
+    assert due_today_notify(now=morning + timedelta(days=2)) == 0
