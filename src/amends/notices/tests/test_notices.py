@@ -697,3 +697,22 @@ def test_the_sweep_starts_senders_again_on_a_notice_left_quiet(actor, draft, run
     assert run_tasks() == ["notice_send", "notice_send"]
     assert len(mail.outbox) == 3
     assert notices_sweep.call() == []  # done: nothing to start
+
+
+@pytest.mark.django_db
+def test_a_broken_upload_is_refused_with_the_api_s_own_error(client, people, draft):
+    """The API fuzzer sent a multipart body Django cannot read; Ninja said a bare 400."""
+    from amends.people.services import token_create
+
+    secret = token_create(user=people.agent, name="test").secret
+    url = f"/api/v1/notices/{draft.pk}/recipients"
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary="):
+        refused = client.post(
+            url,
+            b"--x\r\nnot a part\r\n--x--\r\n",
+            content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["errors"][0]["field"] == "body"
+    assert not draft.recipients.exists()
