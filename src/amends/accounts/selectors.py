@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
@@ -30,38 +30,25 @@ def account_visible_to(user: User | AnonymousUser, action: str = READ) -> QueryS
 
 
 # The account list's sorts (core.sorting): by name unless asked otherwise. Value and
-# health read best from the top: the biggest customers, the least healthy ones.
+# health read best from the top: the biggest customers, the least healthy ones; an
+# account not scored yet (no data is better than a made-up score) comes last.
 ACCOUNT_SORTS = {
     "name": ["name", "id"],
     "value": ["-annual_value", "id"],
     "health": ["health__score", "id"],
     "activity": ["-updated_at", "id"],
 }
-
-
-def _ordering(order: list[str]) -> list:
-    """An account without a score yet (no data is better than a made-up score) comes
-    last whichever way health is sorted, on SQLite and PostgreSQL alike."""
-    fields: list = []
-    for field in order:
-        if field.lstrip("-") == "health__score":
-            score = F("health__score")
-            fields.append(
-                score.desc(nulls_last=True) if field.startswith("-") else score.asc(nulls_last=True)
-            )
-        else:
-            fields.append(field)
-    return fields
+ACCOUNT_SORTS_NULLABLE = {"health__score"}
 
 
 def account_list(
-    *, user: User | AnonymousUser, filters: AccountFilters, order: list[str] | None = None
+    *, user: User | AnonymousUser, filters: AccountFilters, order: list | None = None
 ) -> QuerySet[Account]:
     return (
         _account_filtered(user, filters)
         .select_related("team", "owner", "health")
         .defer("health__factors", "health__cooling")
-        .order_by(*_ordering(order or ["name", "id"]))
+        .order_by(*(order or ["name", "id"]))
     )
 
 

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from amends.accounts.csvio import ImportRejected, accounts_export_rows, accounts
 from amends.accounts.forms import AccountFilterForm, AccountForm, ContactForm, ImportForm
 from amends.accounts.selectors import (
     ACCOUNT_SORTS,
+    ACCOUNT_SORTS_NULLABLE,
     AccountFilters,
     account_count,
     account_get_for,
@@ -38,10 +37,10 @@ from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.core.sorting import sort_from
-from amends.core.web import numbers, refusal_to_messages
+from amends.core.web import list_url, numbers, refusal_to_messages
 from amends.people.access import WRITE, user_can, user_can_write_anywhere, user_manages_team
 from amends.people.models import User
-from amends.people.selectors import team_workers
+from amends.people.selectors import teams_workers
 from amends.timeline.selectors import event_list_for_account
 from amends.timeline.services import Actor
 
@@ -56,7 +55,9 @@ def _filters(request: HttpRequest) -> tuple[AccountFilterForm, AccountFilters]:
 @login_required
 def account_list_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    sort = sort_from(request.GET.get("sort"), ACCOUNT_SORTS, "name")
+    sort = sort_from(
+        request.GET.get("sort"), ACCOUNT_SORTS, "name", nulls_last=ACCOUNT_SORTS_NULLABLE
+    )
     # Page through the ids alone (an index holds them in order), then read the page's
     # rows: a deep page does not join team, owner and health for every row it skips.
     listed = account_list(user=request.user, filters=filters, order=sort.order)
@@ -76,7 +77,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "can_create": user_can_write_anywhere(request.user),
         "can_bulk": bool(writable),
         "writable_teams": writable,
-        "bulk_owners": _owners_for(writable),
+        "bulk_owners": teams_workers(team_ids=writable),
     }
     if request.htmx:
         return render(request, "accounts/list.html#results", context)
@@ -200,14 +201,6 @@ def account_import_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/import.html", context, status=400 if problems else 200)
 
 
-def _owners_for(team_ids: set[int]) -> list:
-    """Whom the list's "give to" offers: the people who may own the listed teams' work."""
-    people: dict[int, Any] = {}
-    for team_id in sorted(team_ids):
-        people.update((p.pk, p) for p in team_workers(team_id=team_id))
-    return sorted(people.values(), key=lambda p: p.get_username())
-
-
 def _chosen(request: HttpRequest) -> list[int]:
     return numbers(request.POST.getlist("ids"))[:1000]
 
@@ -216,10 +209,7 @@ def _chosen(request: HttpRequest) -> list[int]:
 @require_POST
 def account_bulk_view(request: HttpRequest) -> HttpResponse:
     """The accounts chosen in the list: give them to a new owner, or download them."""
-    back = reverse("accounts:list")
-    query = request.POST.get("query", "")
-    if query and len(query) < 2000:
-        back += "?" + query.lstrip("?")
+    back = list_url(reverse("accounts:list"), request.POST.get("query", ""))
     ids = _chosen(request)
     if not ids:
         messages.error(request, _("Choose the accounts first."))

@@ -423,14 +423,7 @@ def complaints_bulk(
                 else:
                     raise ValidationError("It is flagged already.")
         except ValidationError as error:
-            reason = (
-                "; ".join(
-                    message for messages in error.message_dict.values() for message in messages
-                )
-                if hasattr(error, "error_dict")
-                else "; ".join(error.messages)
-            )
-            left.append((complaint, reason))
+            left.append((complaint, "; ".join(error.messages)))  # each field's reason
         else:
             changed += 1
     return changed, left

@@ -83,10 +83,10 @@ from amends.core.forms import errors_onto
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
 from amends.core.sorting import sort_from
-from amends.core.web import numbers, refusal_to_messages
+from amends.core.web import list_url, numbers, refusal_to_messages
 from amends.people.access import WRITE, client_address, user_can
 from amends.people.models import User
-from amends.people.selectors import team_members, team_workers
+from amends.people.selectors import team_members, team_workers, teams_workers
 from amends.timeline.services import Actor
 
 _refused = refusal_to_messages
@@ -129,7 +129,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "complaints": complaints,
         "rows": rows,
-        "bulk_people": _bulk_people(request.user, writable),
+        # Whom "assign" offers: who may answer the conversations this person may change.
+        "bulk_people": teams_workers(team_ids=writable),
         "can_bulk": bool(writable),
         "writable_teams": writable,
         "query": query.urlencode(),
@@ -150,23 +151,11 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _bulk_people(user, team_ids: set[int]) -> list:
-    """Whom the inbox's bulk "assign" offers: those who may answer the conversations
-    listed that this person may change (each conversation still checks its team)."""
-    people: dict[int, User] = {}
-    for team_id in sorted(team_ids):
-        people.update((p.pk, p) for p in team_workers(team_id=team_id))
-    return sorted(people.values(), key=lambda p: p.get_username())
-
-
 @login_required
 @require_POST
 def bulk_view(request: HttpRequest) -> HttpResponse:
     """One action on the conversations chosen in the inbox; back to the same list."""
-    back = reverse("complaints:inbox")
-    query = request.POST.get("query", "")
-    if query and len(query) < 2000 and not query.startswith(("/", "\\")):
-        back += "?" + query.lstrip("?")
+    back = list_url(reverse("complaints:inbox"), request.POST.get("query", ""))
     ids = numbers(request.POST.getlist("ids"))[:500]
     if not ids:
         messages.error(request, _("Choose the conversations first."))

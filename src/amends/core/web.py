@@ -16,6 +16,13 @@ def refusal_to_messages(request: HttpRequest, error: ValidationError | Permissio
             messages.error(request, line)
 
 
+def list_url(path: str, query: str) -> str:
+    """Back to a list as it was (its filters and sort, sent along by a bulk form): a
+    query string on this site's own path, never another address."""
+    query = query.lstrip("?")
+    return f"{path}?{query}" if query and len(query) < 2000 else path
+
+
 def numbers(values: list[str]) -> list[int]:
     """The whole numbers among form values (ids of rows ticked in a list); anything
     else is left out, so a crafted value cannot raise (``"²".isdigit()`` is true)."""

@@ -37,3 +37,17 @@ def team_members(*, team_id: int, roles: Sequence[str] | None = None) -> QuerySe
 def team_workers(*, team_id: int) -> QuerySet[User]:
     """People who can own work for a team: its members who may write, and admins."""
     return team_members(team_id=team_id, roles=WRITER_ROLES)
+
+
+def teams_workers(*, team_ids: Sequence[int] | set[int]) -> QuerySet[User]:
+    """Everyone who can own work for any of these teams (a list's bulk "give to"), in
+    one query; nobody when there is no team."""
+    if not team_ids:
+        return User.objects.none()
+    members = Q(memberships__team_id__in=team_ids, memberships__role__in=WRITER_ROLES)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(members | admin_q())
+        .distinct()
+        .order_by("username")
+    )

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from amends.core.models import SearchKind
+from amends.core.sorting import Sort
 from amends.core.textsearch import matching_ids
 from amends.people.access import READ, WRITE, team_ids_for, user_can
 from amends.people.models import User
@@ -224,21 +225,21 @@ CASE_SORTS = {
     "value": ["-account__annual_value", "id"],
     "due": ["next_due", "id"],
 }
+CASE_SORTS_NULLABLE = {"next_due"}
 
 
-def case_list_sorted(cases: QuerySet[RecoveryCase], order: list[str]) -> QuerySet[RecoveryCase]:
+def case_list_sorted(cases: QuerySet[RecoveryCase], sort: Sort) -> QuerySet[RecoveryCase]:
     """``cases`` in one of CASE_SORTS. "due" is the case's next open step: one seek into
-    its steps (the case_step_open index) per case, cases with none left last."""
-    if order[0].lstrip("-") != "next_due":
-        return cases.order_by(*order)
-    next_due = (
-        CaseStep.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    due = F("next_due")
-    first = due.desc(nulls_last=True) if order[0].startswith("-") else due.asc(nulls_last=True)
-    return cases.annotate(next_due=Subquery(next_due)).order_by(first, *order[1:])
+    its steps (the case_step_open index) per case; cases with none left come last
+    (CASE_SORTS_NULLABLE)."""
+    if sort.name == "due":
+        next_due = (
+            CaseStep.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+            .order_by("due_at")
+            .values("due_at")[:1]
+        )
+        cases = cases.annotate(next_due=Subquery(next_due))
+    return cases.order_by(*sort.order)
 
 
 def case_list_open(*, user: User | AnonymousUser) -> QuerySet[RecoveryCase]:

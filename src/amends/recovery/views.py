@@ -40,6 +40,7 @@ from amends.recovery.opening import case_open
 from amends.recovery.ownership import case_owner_set
 from amends.recovery.selectors import (
     CASE_SORTS,
+    CASE_SORTS_NULLABLE,
     case_get_for,
     case_list_open,
     case_list_sorted,
@@ -110,8 +111,8 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # My own cases by default; the team's (everything this person may see) on request.
     team = request.GET.get("scope") == "team"
-    sort = sort_from(request.GET.get("sort"), CASE_SORTS, "urgency")
-    open_cases = case_list_sorted(case_list_open(user=request.user), sort.order)
+    sort = sort_from(request.GET.get("sort"), CASE_SORTS, "urgency", nulls_last=CASE_SORTS_NULLABLE)
+    open_cases = case_list_sorted(case_list_open(user=request.user), sort)
     if not team:
         open_cases = open_cases.filter(owner_id=request.user.pk)
     # As many as the account list shows (25 by default): with the late, due and

@@ -33,5 +33,5 @@ def sort_header(context, label: str, name: str, sort, css: str = ""):
     query["sort"] = name if current and sort.descending else f"-{name}" if current else name
     state = "none"
     if current:  # what the rows show: the first field's direction
-        state = "descending" if sort.order[0].startswith("-") else "ascending"
+        state = "descending" if sort.shows_descending else "ascending"
     return {"label": label, "href": f"?{query.urlencode()}", "state": state, "css": css}
