@@ -100,13 +100,22 @@ COLUMNS = [
 ]
 
 
-def _insert_sql(rows: int = 1, placeholder: str = "%s") -> str:
-    """INSERT of ``rows`` rows that skips a (source, external_id) already stored."""
+def _insert_sql(rows: int = 1, placeholder: str = "%s", *, or_ignore: bool = False) -> str:
+    """INSERT of ``rows`` rows that skips a (source, external_id) already stored.
+
+    ``or_ignore``, for SQLite and checked rows only: ``INSERT OR IGNORE`` skips a row
+    that breaks any constraint, where ``ON CONFLICT … DO NOTHING`` names the key. The
+    rows are checked (no NULL, no other unique column), so the two skip the same rows,
+    but a statement that may abort halfway makes SQLite keep a statement journal of
+    every page it changes, on disk: the bench's million rows wrote 160 MB more and
+    took 1 s longer (11.35 s against 10.3 s)."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(name)) for name in COLUMNS)
     table = quote(Signal._meta.db_table)
     values = ", ".join(["(" + ", ".join([placeholder] * len(COLUMNS)) + ")"] * rows)
     # Names from the model, never from input.
+    if or_ignore:
+        return f"INSERT OR IGNORE INTO {table} ({columns}) VALUES {values}"  # noqa: S608
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
         f"VALUES {values} "
@@ -183,8 +192,8 @@ class SignalWriter:
             self.dbapi_cursor = dbapi.cursor()
             limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
             self.rows_per_insert = max(1, min(ROWS_PER_INSERT, limit // len(COLUMNS)))
-            self.many_sql = _insert_sql(self.rows_per_insert, "?")
-            self.one_sql = _insert_sql(1, "?")
+            self.many_sql = _insert_sql(self.rows_per_insert, "?", or_ignore=True)
+            self.one_sql = _insert_sql(1, "?", or_ignore=True)
         self.first_id = self._last_id()
         aside = self.set_indexes_aside
         if aside is None:
