@@ -16,7 +16,11 @@ tickets, NPS and CSAT answers, complaints, late payments, referrals). Then:
    own, started by a small launcher process that reports its peak memory:
    ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` once it has ended (and, as a
    check, the rescore's process reads its own VmHWM from /proc);
-3. the floor again: the faster of the two counts.
+3. the floor again: the faster of the two counts;
+4. what SQLite alone needs to write a rescore's rows (``writes_floor``), the first's
+   (scores, snapshots, the accounts' marks) and the next day's (scores rewritten,
+   snapshots), from a temporary table in one transaction, no Python between, on a
+   copy of the database.
 
 Goals: each rescore at most twice the floor, measured in the same run, and under
 200 MB at its peak. Last, it times the account list with health columns and
@@ -267,6 +271,87 @@ def floor_query(db_path: Path, now: datetime) -> tuple[float, int]:
         db.close()
 
 
+WRITES = {
+    # A first rescore: every score, snapshot and mark is new.
+    "first": (
+        """
+        BEGIN;
+        DELETE FROM health_accounthealth;
+        DELETE FROM health_healthsnapshot WHERE day = :day;
+        UPDATE accounts_account SET health_band = '', health_segment = '';
+        COMMIT;
+        """,
+        """
+        BEGIN;
+        INSERT INTO health_accounthealth SELECT * FROM temp.scored ORDER BY account_id;
+        INSERT INTO health_healthsnapshot (account_id, day, score, band, segment)
+          SELECT account_id, :day, score, band, segment FROM temp.scored ORDER BY account_id;
+        UPDATE accounts_account SET health_band = m.band, health_segment = m.segment
+          FROM (SELECT s.account_id, s.band, s.segment FROM temp.scored s
+                JOIN accounts_account a ON a.id = s.account_id ORDER BY a.name, a.id) m
+          WHERE accounts_account.id = m.account_id;
+        COMMIT;
+        """,
+    ),
+    # The next day: every score row rewritten in place (its time, score and trend move),
+    # one new snapshot per account, the marks unchanged.
+    "next day": (
+        """
+        BEGIN;
+        DELETE FROM health_healthsnapshot WHERE day = :day;
+        COMMIT;
+        """,
+        """
+        BEGIN;
+        UPDATE health_accounthealth SET score = s.score, nps_category = s.nps_category,
+          factors = s.factors, last_touch_at = s.last_touch_at, p_alive = s.p_alive,
+          expected_purchases = s.expected_purchases, cooling = s.cooling,
+          previous_score = s.previous_score, trend = s.trend, scored_at = s.scored_at
+          FROM (SELECT * FROM temp.scored ORDER BY account_id) s
+          WHERE health_accounthealth.account_id = s.account_id;
+        INSERT INTO health_healthsnapshot (account_id, day, score, band, segment)
+          SELECT account_id, :day, score, band, segment FROM temp.scored ORDER BY account_id;
+        COMMIT;
+        """,
+    ),
+}
+
+
+def writes_floor(db_path: Path, day: str, kind: str) -> tuple[float, int]:
+    """What SQLite alone needs to write a rescore's rows (``WRITES[kind]``), no Python
+    between: on a copy of the database after the rescores, its scores are set aside in
+    a temporary table, and what the rescore of ``day`` wrote is taken away (not timed);
+    then, timed, one transaction writes them back as a rescore does, with the rescore's
+    page cache, commit included. Its seconds and the scores written."""
+    copy = db_path.with_name("writes-floor.sqlite3")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    source, db = sqlite3.connect(db_path), sqlite3.connect(copy)
+    try:
+        source.backup(db)
+        source.close()
+        db.isolation_level = None  # the statements say BEGIN and COMMIT themselves
+        db.execute("PRAGMA cache_size = -8000")  # as the rescore's _small_page_cache
+        db.execute("CREATE TEMP TABLE scored AS SELECT * FROM health_accounthealth")
+        (rows,) = db.execute("SELECT COUNT(*) FROM temp.scored").fetchone()
+        undo, redo = WRITES[kind]
+        run_script(db, undo, day)
+        started = time.perf_counter()
+        run_script(db, redo, day)
+        return time.perf_counter() - started, rows
+    finally:
+        source.close()
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
+def run_script(db: sqlite3.Connection, script: str, day: str) -> None:
+    """Each statement of ``script`` in turn, ``:day`` bound (executescript binds none)."""
+    for statement in filter(str.strip, script.split(";")):
+        db.execute(statement, {"day": day} if ":day" in statement else {})
+
+
 # Runs a command and prints the peak memory of its process, ru_maxrss in kilobytes
 # from getrusage(RUSAGE_CHILDREN). Started from this small process, not from the bench:
 # Linux counts in a child's ru_maxrss the memory of the process it was forked from, and
@@ -415,6 +500,24 @@ def markdown(meta: dict, floor: dict, runs: list[dict], lists: list[dict]) -> st
         f"Python, Django and numpy at rest, before the rescore, take "
         f"{runs[0]['at_rest_mb']} MB of it.",
     ]
+    if "writes" in floor:
+        lines += [
+            "",
+            "What SQLite alone needs to write a rescore's rows, from a temporary table in one "
+            "transaction with no Python between (`writes_floor`, on a copy of the database), "
+            "beside the floor, with no scoring at all:",
+            "",
+            "| rescore | rows | runs s | writes s | writes over the floor | reading and "
+            "writing over the floor |",
+            "|---|---:|---|---:|---:|---:|",
+        ]
+        for kind, w in floor["writes"].items():
+            both = (floor["seconds"] + w["seconds"]) / floor["seconds"]
+            lines.append(
+                f"| {kind} | {w['rows']:,} | {', '.join(f'{s:.2f}' for s in w['runs'])} | "
+                f"**{w['seconds']:.2f}** | {w['seconds'] / floor['seconds']:.2f}× | "
+                f"**{both:.2f}×** |"
+            )
     if lists:
         lines += ["", "| page (in process) | p50 ms | p95 ms | max ms |", "|---|---|---|---|"]
         lines += [f"| `{r['path']}` | {r['p50']} | {r['p95']} | {r['max']} |" for r in lists]
@@ -492,8 +595,22 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     seconds, _ = floor_query(db_path, now)
     floors.append(seconds)
     print(f"Floor again: {seconds:.2f} s")
+    writes = {}
+    for kind, day in [("first", now.date()), ("next day", (now + timedelta(days=1)).date())]:
+        timed = [writes_floor(db_path, day.isoformat(), kind) for _ in range(2)]
+        writes[kind] = {
+            "seconds": round(min(s for s, _ in timed), 3),
+            "runs": [round(s, 3) for s, _ in timed],
+            "rows": timed[0][1],
+        }
+        print(f"SQLite alone, writing a {kind} rescore's rows: {writes[kind]['seconds']:.2f} s")
     load_after = os.getloadavg()[0]
-    floor = {"seconds": min(floors), "runs": [round(s, 3) for s in floors], "accounts": accounts}
+    floor = {
+        "seconds": min(floors),
+        "runs": [round(s, 3) for s in floors],
+        "accounts": accounts,
+        "writes": writes,
+    }
     for run in runs:
         run["ratio"] = round(run["total"] / floor["seconds"], 2)
     passed = all(run["ratio"] <= GOAL_RATIO and run["peak_mb"] < GOAL_MB for run in runs)
