@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account
+from amends.core.shipped import shipped
 from amends.people.models import Team
 
 
@@ -40,7 +41,7 @@ class CauseCategory(models.Model):
         verbose_name_plural = _("cause categories")
 
     def __str__(self) -> str:
-        return self.name
+        return shipped(self.name)
 
 
 class Incident(models.Model):

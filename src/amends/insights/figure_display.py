@@ -9,7 +9,9 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.shipped import shipped
 from amends.health.models import Segment
+from amends.incidents.models import Severity
 from amends.insights import charts
 from amends.insights.charts import BarIn, Series
 from amends.insights.selectors import Scope
@@ -155,7 +157,7 @@ def first_contact_chart(data: dict, scope: Scope):
     for r in data["by_severity"]:
         deadline = data["deadline_hours"].get(str(r["severity"]))
         group = _t("%(severity)s: %(share)s within the deadline, %(waiting)s not yet contacted") % {
-            "severity": r["label"],
+            "severity": _severity(r["severity"]),
             "share": percent(r["within_deadline_share"]),
             "waiting": r["not_yet_contacted"],
         }
@@ -280,7 +282,7 @@ def causes_chart(data: dict, scope: Scope):
     return charts.hbars(
         [
             BarIn(
-                r["name"],
+                shipped(r["name"]),
                 r["incidents"],
                 number(r["incidents"]),
                 "bad" if r["cause"] in recurring else "a",
@@ -402,3 +404,113 @@ def _per_group_scale(bars: list[BarIn]) -> charts.HBars:
         for b in bars
     ]
     return charts.hbars(scaled, maximum=100)
+
+
+# -- the numbers under each chart, on the screen -----------------------------------------------
+# The CSV file keeps its columns' keys and values as they are, for programs; the screen
+# shows each column's name and each coded value in the reader's language.
+
+COLUMN_LABELS = {
+    "day": _("Day"),
+    "currency": _("Currency"),
+    "total": _("Total"),
+    "accounts": _("Accounts"),
+    "loyal": Segment.LOYAL.label,
+    "at_risk": Segment.AT_RISK.label,
+    "unhappy": Segment.UNHAPPY.label,
+    "measure": _("Measure"),
+    "playbook": _("Playbook"),
+    "stage": _("Step"),
+    "count": _("Count"),
+    "severity": _("Severity"),
+    "label": _("Severity"),
+    "contacted": _("Contacted"),
+    "not_yet_contacted": _("Not yet contacted"),
+    "median_hours": _("Median hours"),
+    "p90_hours": _("90th percentile, hours"),
+    "deadline_hours": _("Deadline, hours"),
+    "within_deadline_share": _("Share within the deadline"),
+    "kept": _("Kept on time"),
+    "kept_late": _("Kept late"),
+    "broken": _("Broken"),
+    "share": _("Share"),
+    "closed": _("Closed"),
+    "recovered": _("Recovered"),
+    "rate": _("Rate"),
+    "churned_at_start": _("Churned at the start"),
+    "won_back": _("Won back"),
+    "from_days": _("From day"),
+    "to_days": _("To day"),
+    "cases": _("Cases"),
+    "name": _("Name"),
+    "incidents": _("Incidents"),
+    "recurring": _("Recurring"),
+    "account_id": _("Account"),
+    "case_id": _("Case"),
+    "opened_at": _("Opened"),
+    "cases_without_both": _("Cases without both answers"),
+    "mean_before": _("Mean before"),
+    "mean_after": _("Mean after"),
+    "group": _("Group"),
+    "still_buying": _("Still buying"),
+    "mean_per_account": _("Mean per account"),
+}
+# Columns of codes that the column beside them names: in the CSV file only.
+CODE_COLUMNS = {"cause", "severity"}
+MEASURES = {
+    "open_cases": _("Open cases"),
+    "late_steps": _("Late steps"),
+    "late_commitments": _("Late commitments"),
+}
+
+
+def _severity(value) -> str:
+    try:
+        return str(Severity(int(value)).label)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def shown_table(columns: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
+    """A figure's table as the screen shows it: named columns, coded values in words,
+    yes and no for true and false; the codes' own columns left to the CSV file."""
+    kinds = dict(PlaybookKind.choices)
+    groups = {**RETENTION_GROUPS, **SPEND_GROUPS}
+    titles = _stage_titles() if "stage" in columns else {}
+    keep = [
+        i
+        for i, column in enumerate(columns)
+        if column not in CODE_COLUMNS or (column == "severity" and "label" not in columns)
+    ]
+
+    def shown(column: str, value, row: dict):
+        if isinstance(value, bool):
+            return _t("yes") if value else _t("no")
+        if column == "measure":
+            return MEASURES.get(value, value)
+        if column == "playbook":
+            return kinds.get(value, value)
+        if column == "stage":
+            if value == NO_STAGE:
+                return _t("All steps done")
+            return shipped(titles.get((row.get("playbook"), value), value))
+        if column == "group":
+            return groups.get(value, value)
+        if column == "label":
+            return _severity(row.get("severity"))
+        if column == "name":
+            return shipped(value) if isinstance(value, str) else value
+        return value
+
+    shown_rows = []
+    for row in rows:
+        named = dict(zip(columns, row, strict=True))
+        shown_rows.append(
+            [
+                _t("Every playbook")
+                if columns[i] == "playbook" and row[i] == "all"
+                else shown(columns[i], row[i], named)
+                for i in keep
+            ]
+        )
+    return [str(COLUMN_LABELS.get(columns[i], columns[i])) for i in keep], shown_rows

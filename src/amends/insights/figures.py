@@ -34,6 +34,7 @@ from amends.insights.figure_display import (
     satisfaction_rows,
     segment_chart,
     segment_rows,
+    shown_table,
     spend_chart,
     spend_rows,
     thaw_chart,
@@ -195,7 +196,7 @@ class Card:
 
 def card_build(*, key: str, data: dict, scope: Scope, now: bool = False) -> Card:
     shown = VIEWS[key]
-    columns, rows = figure_table(key, data)
+    columns, rows = shown_table(*figure_table(key, data))
     return Card(
         key=key,
         title=str(shown.title),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.shipped import shipped
 from amends.people.models import User
 from amends.recovery.models import Channel, Outcome, Playbook, Question, RecordKind
 
@@ -67,7 +68,7 @@ class ConversationRecordForm(RecordForm):
         self.questions = list(Question.objects.filter(active=True))
         for question in self.questions:
             self.fields[f"q{question.pk}"] = forms.CharField(
-                label=question.text, widget=TEXT, required=False
+                label=shipped(question.text), widget=TEXT, required=False
             )
         # The bank's questions first, then a free one.
         order = ["at", "participants", *(f"q{q.pk}" for q in self.questions)]

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account
+from amends.core.shipped import shipped
 from amends.incidents.models import Incident, Severity
 from amends.people.models import Team
 
@@ -44,7 +45,7 @@ class Playbook(models.Model):
         verbose_name = _("playbook")
 
     def __str__(self) -> str:
-        return self.name
+        return shipped(self.name)
 
 
 class PlaybookStep(models.Model):

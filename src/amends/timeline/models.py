@@ -1,7 +1,10 @@
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,8 +73,67 @@ class Event(models.Model):
         raise TypeError("timeline events are append-only")
 
     def changes(self) -> list[tuple[str, object, object]]:
+        """Each value the event changed, as a person reads it: the field's name and
+        its values in the reader's language (yes and no, a choice's label)."""
         keys = list(dict.fromkeys([*self.before.keys(), *self.after.keys()]))
-        return [(key, self.before.get(key), self.after.get(key)) for key in keys]
+        try:
+            model = apps.get_model(self.subject_type)
+        except (LookupError, ValueError):
+            model = None
+        return [
+            (
+                change_label(model, key),
+                change_value(model, key, self.before.get(key)),
+                change_value(model, key, self.after.get(key)),
+            )
+            for key in keys
+        ]
+
+
+# What an event's changes name that is not a field of its subject.
+CHANGE_LABELS = {
+    "by_record": _("completed by its record"),
+    "step": _("step"),
+    "playbook": _("playbook"),
+    "severity": _("severity"),
+    "last_chance": _("last chance"),
+    "owner": _("owner"),
+    "assignee": _("assignee"),
+    "account": _("account"),
+    "case": _("case"),
+    "incident": _("incident"),
+    "team": _("team"),
+    "share_id": _("customer page"),
+}
+
+
+def _field(model: Any, key: str) -> Any:
+    if model is None:
+        return None
+    for name in (key, key.removesuffix("_id")):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def change_label(model: Any, key: str) -> str:
+    if key in CHANGE_LABELS:
+        return str(CHANGE_LABELS[key])
+    field = _field(model, key)
+    name = getattr(field, "verbose_name", None)
+    return str(name) if name else key.replace("_", " ")
+
+
+def change_value(model: Any, key: str, value: object) -> object:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    field = _field(model, key)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if isinstance(value, str | int) and value in choices:
+        return str(choices[value])
+    return value
 
 
 class NotificationKind(models.TextChoices):

@@ -4,6 +4,8 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from amends.core.shipped import shipped
+
 register = template.Library()
 
 # CommonMark with raw HTML switched off: people write post-mortems and notes in
@@ -15,6 +17,12 @@ _markdown.enable("table")
 @register.filter
 def markdown(text: str | None) -> SafeString:
     return mark_safe(_markdown.render(text or ""))  # noqa: S308 - html is disabled above
+
+
+@register.filter(name="shipped")
+def shipped_filter(text: str | None) -> str | None:
+    """A shipped playbook's or cause's text in the reader's language (see core.shipped)."""
+    return shipped(text) if isinstance(text, str) else text
 
 
 @register.filter

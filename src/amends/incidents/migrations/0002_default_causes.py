@@ -1,12 +1,13 @@
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 CAUSES = [
-    ("people", "People"),
-    ("process", "Process"),
-    ("product", "Product"),
-    ("supplier", "Supplier"),
-    ("communication", "Communication"),
-    ("customer-side", "Customer side"),
+    ("people", gettext_noop("People")),
+    ("process", gettext_noop("Process")),
+    ("product", gettext_noop("Product")),
+    ("supplier", gettext_noop("Supplier")),
+    ("communication", gettext_noop("Communication")),
+    ("customer-side", gettext_noop("Customer side")),
 ]
 
 

@@ -28,7 +28,9 @@ def test_it_shows_every_figure_with_a_chart_a_definition_and_a_csv_link(client, 
     card = card[: card.index("</section>")]
     assert '<svg class="chart hbars" role="img"' in card
     assert "Incidents discovered in the period, counted per cause category" in card
-    assert "<td>supplier</td><td>Supplier</td><td>2</td><td>true</td>" in card
+    # On the screen: the cause's name and yes, where the CSV file has its slug and true.
+    assert "<td>Supplier</td><td>2</td><td>yes</td>" in card
+    assert '<th scope="col">Recurring</th>' in card
     assert 'aria-current="page">Insights' in text
 
 

@@ -1,0 +1,271 @@
+"""Every screen, found from the URL patterns, with data on it, in the pseudo-locale:
+no word on it that did not go through gettext (or is the data's own).
+
+The screens are every named URL outside the API and the admin that answers a GET
+with HTML, for a person allowed to see it, with the ids of a world that has one of
+everything. A new screen is in the test as soon as its URL is: if its URL takes an
+argument the world has no value for, the test fails and says which.
+"""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from amends.core.tests.pseudo import pseudo_locale, untranslated, visible_texts
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+# Screens a person never sees in a language of their own, with why.
+NOT_SCREENS = {
+    "javascript-catalog": "JavaScript, not a page",
+    "healthz": "for the load balancer",
+}
+
+
+def _patterns(patterns, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in ("admin", "api") or str(pattern.pattern).startswith("api/"):
+                continue
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            found += _patterns(pattern.url_patterns, namespace)
+        elif pattern.name and f"{prefix}{pattern.name}" not in NOT_SCREENS:
+            found.append((f"{prefix}{pattern.name}", pattern))
+    return found
+
+
+def url_names() -> list[tuple[str, list[str]]]:
+    """Every named URL a person may open, with the names of its arguments."""
+    found = _patterns(get_resolver().url_patterns)
+    return [(name, list(pattern.pattern.converters)) for name, pattern in found]
+
+
+def _text_fields(model) -> list[str]:
+    product = PRODUCT.get(model._meta.label_lower, set())
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        and f.attname not in product
+    ]
+
+
+def _strings(value) -> list[str]:
+    """The strings in a text or JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.items() for v in item for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+# Shipped rows that are the customer's words in each language, not the interface's.
+CONTENT = {"comms.MessageTemplate"}
+# The product's words kept on a row, which the screens must show in the reader's
+# language: the names of the values an event changed. (An event's summary is still
+# written once, in English, and counts as data: see docs/development.md.)
+PRODUCT = {"timeline.event": {"before", "after"}}
+
+
+def _rows() -> set[tuple[str, object]]:
+    return {
+        (model._meta.label, pk)
+        for model in apps.get_models()
+        for pk in model._default_manager.values_list("pk", flat=True)
+    }
+
+
+@pytest.fixture
+def shipped(db):
+    """The rows the migrations ship (playbooks, causes, templates): their words are
+    the product's, not data, and must be translated."""
+    return _rows()
+
+
+def data_words(shipped: set) -> set[str]:
+    """Every word in the text of the rows the test made: the data's own words."""
+    words = set()
+    for model in apps.get_models():
+        fields = _text_fields(model)
+        if not fields:
+            continue
+        for row in model._default_manager.values_list("pk", *fields):
+            if (model._meta.label, row[0]) in shipped and model._meta.label not in CONTENT:
+                continue
+            for text in _strings(list(row[1:])):
+                words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
+    return words
+
+
+@pytest.fixture
+def world(shipped, people, account, declare):
+    """One of everything a screen shows, for team North."""
+    from amends.accounts.models import Account
+    from amends.accounts.services import account_create
+    from amends.comms.models import MessageTemplate
+    from amends.complaints.feedback_page import feedback_page_enable
+    from amends.complaints.intake import complaint_receive
+    from amends.complaints.models import Channel
+    from amends.customerpage.services import case_share_create
+    from amends.mail.models import Mailbox
+    from amends.notices.services import notice_recipients_import, notice_run_create
+    from amends.people.services import token_create
+    from amends.recovery.models import Playbook, PlaybookKind
+    from amends.recovery.opening import case_open
+    from amends.recovery.services import commitment_add
+    from amends.referrals.services import referral_record
+    from amends.timeline.models import NotificationKind
+    from amends.timeline.services import Actor, notification_send
+
+    agent = Actor(user=people.agent, via="web")
+    incident = declare([account])
+    case = incident.cases.get()
+    promise = commitment_add(
+        actor=agent,
+        case=case,
+        what="Reprint every form",
+        measure="Counted",
+        owner=people.agent,
+        due_at=timezone.now() + timedelta(days=2),
+    )
+    share, _ = case_share_create(actor=agent, case=case)
+    other = account_create(actor=agent, team=people.north, name="Delta Paper", owner=people.agent)
+    # The customer's pages and the composer speak the customer's language.
+    Account.objects.filter(pk__in=[account.pk, other.pk]).update(language="pl")
+    parting = case_open(
+        actor=agent,
+        account=other,
+        playbook=Playbook.objects.get(kind=PlaybookKind.PARTING),
+        severity=3,
+        reason="They need a warehouse system",
+    )
+    complaint = complaint_receive(
+        text="The forms came with the wrong year.",
+        team=people.north,
+        channel=Channel.FEEDBACK_PAGE,
+        customer_name="Joanna",
+        customer_email="joanna@harbor.example",
+    )
+    feedback = feedback_page_enable(actor=Actor(user=people.manager, via="web"), team=people.north)
+    run = notice_run_create(
+        actor=agent,
+        incident=incident,
+        name="Corrected forms",
+        texts={"en": {"subject": "Your forms", "body": "We are reprinting them."}},
+    )
+    notice_recipients_import(
+        actor=agent, run=run, stream=io.BytesIO(b"email,name\njan@kowalski.example,Jan\n")
+    )
+    notification = notification_send(
+        actor=Actor(user=people.manager, via="web"),
+        recipient=people.agent,
+        kind=NotificationKind.ASSIGNED,
+        summary="mia gave you the conversation",
+        path="/inbox/",
+    )
+    referral = referral_record(actor=agent, referrer=account, referred_name="Gamma Labels")
+    Mailbox.objects.create(team=people.north, address="support@north.example")
+    postmortem = incident.postmortem
+    postmortem.what_happened = "The printer used last year's template."
+    postmortem.published_at = timezone.now()
+    postmortem.save()
+    return {
+        "account_id": account.pk,
+        "contact_id": account.contacts.get().pk,
+        "notification_id": notification.pk,
+        "token_id": token_create(user=people.agent, name="laptop").token.pk,
+        "incident_id": incident.pk,
+        "case_id": case.pk,
+        "step_id": case.steps.order_by("order").first().pk,
+        "kind": "apology",
+        "commitment_id": promise.pk,
+        "complaint_id": complaint.pk,
+        "team_id": people.north.pk,
+        "public_key": feedback.public_key,
+        "template_id": MessageTemplate.objects.order_by("pk").first().pk,
+        "run_id": run.pk,
+        "language": "en",
+        "referral_id": referral.pk,
+        "figure": "revenue-at-risk",
+        "postmortem-key": postmortem.public_key,
+        "share-key": share.key,
+        "parting-case": parting.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(people.manager.pk)),
+        "token": default_token_generator.make_token(people.manager),
+        # Arguments of URLs that only take a POST or send a file: any number will do.
+        "item_id": 1,
+        "message_id": 1,
+        "attachment_id": 1,
+        "slug": "crm",
+    }
+
+
+PARTING = re.compile(r"^parting:")
+
+
+def arguments(name: str, needs: list[str], world: dict) -> dict:
+    """The URL's arguments from the world; a screen of a parting case is given the
+    parting case, and a key is the one its URL takes."""
+    given = {}
+    for need in needs:
+        if need == "case_id" and PARTING.match(name):
+            given[need] = world["parting-case"]
+        elif need == "key":
+            given[need] = world["postmortem-key" if name.startswith("incidents:") else "share-key"]
+        elif need in world:
+            given[need] = world[need]
+        else:
+            raise AssertionError(f"{name} takes {need}: give the world one")
+    return given
+
+
+def screens_in_pseudo_locale(client, world) -> tuple[list[str], dict[str, list[str]]]:
+    """Open every URL in the pseudo-locale: the screens (a 200 with HTML) and, for
+    each, the texts on it with a word that did not go through gettext."""
+    client.cookies["django_language"] = "pl"
+    seen, problems = [], {}
+    with pseudo_locale("pl"):
+        for name, needs in url_names():
+            url = reverse(name, kwargs=arguments(name, needs, world))
+            response = client.get(url)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            seen.append(name)
+            found = visible_texts(response.content.decode())
+            if found:
+                problems[url] = found
+    return seen, problems
+
+
+def test_every_screen_says_each_word_in_the_person_s_language(world, shipped, client, people):
+    words = data_words(shipped) | {"amends", "english", "polski"}
+    every, problems = [], {}
+    for person in (people.manager, people.admin, None):
+        client.logout()
+        if person is not None:
+            login(client, person)
+        seen, found = screens_in_pseudo_locale(client, world)
+        every += seen
+        for url, texts in found.items():
+            bad = untranslated(texts, words)
+            if bad:
+                problems.setdefault(url, set()).update(bad)
+    report = "\n".join(
+        f"{url}:\n  " + "\n  ".join(sorted(texts)) for url, texts in problems.items()
+    )
+    # Every kind of screen was reached: a world that lost an object would skip screens.
+    assert len(set(every)) >= 47, sorted(set(every))
+    assert not problems, f"Words that did not go through gettext:\n{report}"
