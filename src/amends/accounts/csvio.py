@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Kind, Lifecycle, Tier, currency_code, language_code
 from amends.accounts.services import ACCOUNT_FIELDS, accounts_moved
@@ -25,7 +26,7 @@ from amends.core.csvio import FileRejected, Problem
 from amends.people.access import WRITE, admin_q, team_ids_for
 from amends.people.models import Membership, Team, User
 from amends.timeline.models import Event
-from amends.timeline.services import Actor, diff, event_build, snapshot
+from amends.timeline.services import Actor, diff, event_build, field_names, said, snapshot
 
 COLUMNS = [
     "external_id",
@@ -310,7 +311,7 @@ def _write_batch(
             action="account.created",
             subject=a,
             account_id=a.pk,
-            summary=f"Account {a.name} imported",
+            summary=said(gettext_noop("Account %(name)s imported"), name=a.name),
             after=snapshot(a, ACCOUNT_FIELDS),
             at=now,
         )
@@ -321,7 +322,11 @@ def _write_batch(
             action="account.updated",
             subject=a,
             account_id=a.pk,
-            summary=f"Account {a.name} updated by import: {', '.join(new)}",
+            summary=said(
+                gettext_noop("Account %(name)s updated by import: %(fields)s"),
+                name=a.name,
+                fields=field_names(Account, list(new)),
+            ),
             before=old,
             after=new,
             at=now,

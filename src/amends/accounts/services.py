@@ -6,12 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import user_can
 from amends.people.models import Team, User
-from amends.timeline.services import Actor, diff, event_record, snapshot
+from amends.timeline.services import Actor, diff, event_record, field_names, said, snapshot
 
 ACCOUNT_FIELDS = [
     "name",
@@ -85,7 +86,7 @@ def account_create(*, actor: Actor, team: Team, **fields: Any) -> Account:
         action="account.created",
         subject=account,
         account_id=account.pk,
-        summary=f"Account {account.name} created",
+        summary=said(gettext_noop("Account %(name)s created"), name=account.name),
         after=snapshot(account, ACCOUNT_FIELDS),
     )
     return account
@@ -117,7 +118,11 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
         action="account.updated",
         subject=account,
         account_id=account.pk,
-        summary=f"Account {account.name} updated: {', '.join(new)}",
+        summary=said(
+            gettext_noop("Account %(name)s updated: %(fields)s"),
+            name=account.name,
+            fields=field_names(Account, list(new)),
+        ),
         before=old,
         after=new,
     )
@@ -156,7 +161,7 @@ def contact_create(*, actor: Actor, account: Account, **fields: Any) -> Contact:
         action="contact.created",
         subject=contact,
         account_id=account.pk,
-        summary=f"Contact {contact.name} added",
+        summary=said(gettext_noop("Contact %(name)s added"), name=contact.name),
         after=snapshot(contact, CONTACT_FIELDS),
     )
     return contact
@@ -180,7 +185,11 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
         action="contact.updated",
         subject=contact,
         account_id=contact.account_id,
-        summary=f"Contact {contact.name} updated: {', '.join(new)}",
+        summary=said(
+            gettext_noop("Contact %(name)s updated: %(fields)s"),
+            name=contact.name,
+            fields=field_names(Contact, list(new)),
+        ),
         before=old,
         after=new,
     )
@@ -196,7 +205,7 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
         action="contact.removed",
         subject=contact,
         account_id=contact.account_id,
-        summary=f"Contact {contact.name} removed",
+        summary=said(gettext_noop("Contact %(name)s removed"), name=contact.name),
         before=before,
     )
     contact.delete()
@@ -220,7 +229,9 @@ def account_staff_protect(
             action="account.staff_protected",
             subject=account,
             account_id=account.pk,
-            summary=f"{len(made)} staff protected from this customer",
+            summary=said(
+                gettext_noop("%(count)s staff protected from this customer"), count=len(made)
+            ),
             after={"users": [row.user_id for row in made], "reason": reason},
         )
     return made

@@ -21,6 +21,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account
 from amends.comms.coach import coach_check, coach_score
@@ -28,7 +29,7 @@ from amends.comms.models import Message, MessageState
 from amends.people.access import WRITE, user_can
 from amends.recovery.models import Channel, RecordKind, RecoveryCase
 from amends.recovery.services import record_add
-from amends.timeline.services import Actor, event_record
+from amends.timeline.services import Actor, event_record, said
 
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -157,7 +158,11 @@ def message_deliver(
             action=f"message.sent.{message.kind}",
             subject=message.case or message.account,
             account_id=message.account_id,
-            summary=f"Sent to {message.recipient_email}: {message.subject}",
+            summary=said(
+                gettext_noop("Sent to %(to)s: %(subject)s"),
+                to=message.recipient_email,
+                subject=message.subject,
+            ),
             after={"to": message.recipient_email, "subject": message.subject, "body": message.body},
         )
     return True

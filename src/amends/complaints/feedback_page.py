@@ -5,11 +5,12 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from amends.complaints.models import FeedbackPage
 from amends.people.access import user_manages_team
 from amends.people.models import Team
-from amends.timeline.services import Actor, event_record
+from amends.timeline.services import Actor, Said, event_record, said
 
 INTRO_MAX = 2000
 
@@ -26,7 +27,7 @@ def _new_key() -> str:
     return key
 
 
-def _log_page(actor: Actor, page: FeedbackPage, action: str, summary: str) -> None:
+def _log_page(actor: Actor, page: FeedbackPage, action: str, summary: Said) -> None:
     event_record(actor=actor, action=action, subject=page, account_id=None, summary=summary)
 
 
@@ -41,13 +42,23 @@ def feedback_page_enable(*, actor: Actor, team: Team, intro: str | None = None) 
         page = FeedbackPage.objects.create(
             team=team, public_key=_new_key(), intro=(intro or "").strip()
         )
-        _log_page(actor, page, "feedback_page.created", f"Public feedback page made for {team}")
+        _log_page(
+            actor,
+            page,
+            "feedback_page.created",
+            said(gettext_noop("Public feedback page made for %(team)s"), team=str(team)),
+        )
         return page
     page.active = True
     if intro is not None:
         page.intro = intro.strip()
     page.save(update_fields=["active", "intro"])
-    _log_page(actor, page, "feedback_page.opened", f"Public feedback page of {team} open")
+    _log_page(
+        actor,
+        page,
+        "feedback_page.opened",
+        said(gettext_noop("Public feedback page of %(team)s open"), team=str(team)),
+    )
     return page
 
 
@@ -60,7 +71,12 @@ def feedback_page_rotate(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
     _require_manager(actor, page.team_id)
     page.public_key = _new_key()
     page.save(update_fields=["public_key"])
-    _log_page(actor, page, "feedback_page.rotated", f"New link for {page.team}'s feedback page")
+    _log_page(
+        actor,
+        page,
+        "feedback_page.rotated",
+        said(gettext_noop("New link for %(team)s's feedback page"), team=str(page.team)),
+    )
     return page
 
 
@@ -74,7 +90,12 @@ def feedback_page_disable(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
         raise ValidationError("The feedback page is already closed.")
     page.active = False
     page.save(update_fields=["active"])
-    _log_page(actor, page, "feedback_page.closed", f"Public feedback page of {page.team} closed")
+    _log_page(
+        actor,
+        page,
+        "feedback_page.closed",
+        said(gettext_noop("Public feedback page of %(team)s closed"), team=str(page.team)),
+    )
     return page
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account
 from amends.complaints.models import Channel, Complaint
@@ -22,7 +23,7 @@ from amends.core.bulk import rows_insert, rows_written_send
 from amends.people.models import Team
 from amends.signals.models import Signal, SignalKind, SignalSource
 from amends.timeline.models import Event, Via
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said, said_columns
 
 NAME_MAX = 200
 # Rows per INSERT and per lookup: well under SQLite's limit on bound variables.
@@ -92,7 +93,11 @@ def complaint_receive(
         Customer(who=sender, via=via),
         complaint,
         "complaint.received",
-        f"Complaint received ({Channel(channel).label}): {_excerpt(text)}",
+        said(
+            gettext_noop("Complaint received (%(channel)s): %(text)s"),
+            channel=Channel(channel).label,
+            text=_excerpt(text),
+        ),
         after={"channel": channel, "from": sender},
         at=now,
     )
@@ -165,7 +170,7 @@ def complaints_from_signals(signals: Iterable[Signal]) -> list[int]:
     ids: dict[int, int] = {}
     for chunk in _chunks([row["signal_id"] for row in rows]):
         ids.update(Complaint.objects.filter(signal_id__in=chunk).values_list("signal_id", "pk"))
-    labels = {value: str(label) for value, label in Channel.choices}
+    received = gettext_noop("Complaint received (%(channel)s): %(text)s")
     subject_type = Complaint._meta.label_lower
     rows_insert(
         Event,
@@ -178,9 +183,11 @@ def complaints_from_signals(signals: Iterable[Signal]) -> list[int]:
                 "action": "complaint.received",
                 "subject_type": subject_type,
                 "subject_id": ids[row["signal_id"]],
-                "summary": (
-                    f"Complaint received ({labels[row['channel']]}): {_excerpt(row['text'])}"
-                )[:300],
+                **said_columns(
+                    said(
+                        received, channel=Channel(row["channel"]).label, text=_excerpt(row["text"])
+                    )
+                ),
                 "after": {"channel": row["channel"]},
             }
             for row in rows

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account
 from amends.complaints.models import AbuseReport, Complaint, ConversationKind, Flag
@@ -22,7 +23,7 @@ from amends.people.selectors import team_members
 from amends.recovery.models import Playbook, PlaybookKind, RecoveryCase
 from amends.recovery.opening import case_open
 from amends.timeline.models import Event, NotificationKind
-from amends.timeline.services import Actor, event_record, notification_send
+from amends.timeline.services import Actor, Said, event_record, notification_send, said
 
 TEXT_MAX = 5000
 
@@ -36,7 +37,7 @@ def _log(
     actor: Actor,
     complaint: Complaint,
     action: str,
-    summary: str,
+    summary: Said,
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -86,7 +87,9 @@ def complaint_acknowledge(
         actor,
         complaint,
         "complaint.acknowledged",
-        "Complaint acknowledged" + (" late" if late else ""),
+        said(gettext_noop("Complaint acknowledged late"))
+        if late
+        else said(gettext_noop("Complaint acknowledged")),
         after={"acknowledged_at": now.isoformat(), "late": late},
     )
     return complaint
@@ -120,7 +123,7 @@ def complaint_answer(
         actor,
         complaint,
         "complaint.answered",
-        f"Complaint answered: {_excerpt(answer)}",
+        said(gettext_noop("Complaint answered: %(answer)s"), answer=_excerpt(answer)),
         before={"answer": _excerpt(before, 300)} if before else {},
         after={"answer": _excerpt(answer, 300)},
     )
@@ -146,7 +149,11 @@ def complaint_account_link(*, actor: Actor, complaint: Complaint, account: Accou
         actor,
         complaint,
         "complaint.account_linked",
-        f"Complaint linked to {account.name}: {_excerpt(complaint.text)}",
+        said(
+            gettext_noop("Complaint linked to %(account)s: %(text)s"),
+            account=account.name,
+            text=_excerpt(complaint.text),
+        ),
         before={"account": before},
         after={"account": account.name},
     )
@@ -177,7 +184,7 @@ def complaint_case_link(*, actor: Actor, complaint: Complaint, case: RecoveryCas
         actor,
         complaint,
         "complaint.case_linked",
-        f"Complaint added to the case {case.playbook.name}",
+        said(gettext_noop("Complaint added to the case %(playbook)s"), playbook=case.playbook.name),
         after={"case": case.pk},
     )
     return complaint
@@ -214,7 +221,7 @@ def complaint_case_open(
         actor,
         complaint,
         "complaint.case_opened",
-        f"Complaint turned into a case: {playbook.name}",
+        said(gettext_noop("Complaint turned into a case: %(playbook)s"), playbook=playbook.name),
         after={"case": case.pk},
     )
     return case
@@ -231,7 +238,12 @@ def complaint_resolve(
     now = now or timezone.now()
     complaint.resolved_at = now
     complaint.save(update_fields=["resolved_at", *_acknowledge_with(complaint, now)])
-    _log(actor, complaint, "complaint.resolved", f"Complaint resolved: {_excerpt(complaint.text)}")
+    _log(
+        actor,
+        complaint,
+        "complaint.resolved",
+        said(gettext_noop("Complaint resolved: %(text)s"), text=_excerpt(complaint.text)),
+    )
     return complaint
 
 
@@ -254,7 +266,7 @@ def complaint_satisfaction_record(
         actor,
         complaint,
         "complaint.satisfaction",
-        f"Satisfied after the complaint: {score} of 5",
+        said(gettext_noop("Satisfied after the complaint: %(score)s of 5"), score=score),
         after={"satisfaction": score},
     )
     return complaint
@@ -280,7 +292,9 @@ def complaint_assign(*, actor: Actor, complaint: Complaint, assignee: User | Non
         actor,
         complaint,
         "complaint.assigned",
-        f"Conversation assigned to {name}" if name else "Conversation assigned to nobody",
+        said(gettext_noop("Conversation assigned to %(name)s"), name=name)
+        if name
+        else said(gettext_noop("Conversation assigned to nobody")),
         before={"assignee": before},
         after={"assignee": name},
     )
@@ -288,8 +302,11 @@ def complaint_assign(*, actor: Actor, complaint: Complaint, assignee: User | Non
         actor=actor,
         recipient=assignee,
         kind=NotificationKind.ASSIGNED,
-        summary=f"{actor.name} gave you the conversation "
-        f"“{_excerpt(complaint.subject or complaint.text, 60)}”",
+        summary=said(
+            gettext_noop("%(who)s gave you the conversation “%(what)s”"),
+            who=actor.name,
+            what=_excerpt(complaint.subject or complaint.text, 60),
+        ),
         path=reverse("complaints:complaint", args=[complaint.pk]),
     )
     return complaint
@@ -312,7 +329,9 @@ def complaint_classify(*, actor: Actor, complaint: Complaint, kind: str) -> Comp
         actor,
         complaint,
         "complaint.classified",
-        f"Conversation classified as {ConversationKind(kind).label}",
+        said(
+            gettext_noop("Conversation classified as %(kind)s"), kind=ConversationKind(kind).label
+        ),
         before={"kind": before},
         after={"kind": kind},
     )
@@ -338,7 +357,12 @@ def complaint_flag(
     if flag == complaint.flag:
         raise ValidationError({"flag": "The complaint is already flagged so."})
     now = now or timezone.now()
-    summary = f"Complaint flagged: {Flag(flag).label}" if flag else "Complaint flag removed"
+    parts = [
+        gettext_noop("Complaint flagged: %(flag)s")
+        if flag
+        else gettext_noop("Complaint flag removed")
+    ]
+    values: dict[str, Any] = {"flag": Flag(flag).label if flag else ""}
     after: dict = {"flag": flag}
     if flag == Flag.ABUSIVE:
         _abuse_check(complaint, staff, description)
@@ -352,20 +376,23 @@ def complaint_flag(
             reported_by=actor.user,
         )
         after["staff"] = staff.get_username()
-        summary += f", towards {staff.get_username()}"
+        parts.append(gettext_noop(", towards %(staff)s"))
+        values["staff"] = staff.get_username()
         recent = AbuseReport.objects.filter(
             account_id=complaint.account_id, at__gte=now - ABUSE_WINDOW
         ).count()
         if recent >= ABUSE_REPORTS_FOR_PARTING:
-            summary += f" — {recent} abuse reports in 180 days: consider parting"
+            parts.append(gettext_noop(" — %(recent)s abuse reports in 180 days: consider parting"))
+            values["recent"] = recent
     if complaint.flag == Flag.ABUSIVE:
         # Flagged abusive by mistake: its report must not count towards parting.
         withdrawn, _ = complaint.abuse_reports.all().delete()
         if withdrawn:
-            summary += "; its abuse report withdrawn"
+            parts.append(gettext_noop("; its abuse report withdrawn"))
     before = {"flag": complaint.flag}
     complaint.flag = flag
     complaint.save(update_fields=["flag"])
+    summary = said(*parts, **values)
     _log(actor, complaint, "complaint.flagged", summary, before=before, after=after)
     return complaint
 

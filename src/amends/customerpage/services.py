@@ -8,13 +8,14 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.customerpage.models import CaseShare, CaseUpdate
 from amends.recovery.models import (
     RecoveryCase,
 )
 from amends.recovery.services import case_log, case_require_write
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said
 
 UPDATE_MAX_CHARS = 5000
 
@@ -39,7 +40,7 @@ def case_share_create(*, actor: Actor, case: RecoveryCase) -> tuple[CaseShare, b
         actor,
         case,
         "case.share_created",
-        "Customer page link created",
+        said(gettext_noop("Customer page link created")),
         after={"share_id": share.pk},
     )
     return share, True
@@ -61,7 +62,7 @@ def case_share_revoke(
         actor,
         case,
         "case.share_revoked",
-        "Customer page link revoked",
+        said(gettext_noop("Customer page link revoked")),
         after={"share_id": share.pk},
     )
     return share
@@ -81,7 +82,11 @@ def case_update_post(
         case=case, text=text, posted_by=actor.user, posted_at=now or timezone.now()
     )
     case_log(
-        actor, case, "case.update_posted", f"Update for the customer: {text}", after={"text": text}
+        actor,
+        case,
+        "case.update_posted",
+        said(gettext_noop("Update for the customer: %(text)s"), text=text),
+        after={"text": text},
     )
     return update
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.services import account_create
@@ -38,7 +39,7 @@ from amends.recovery.services import case_close, record_add, step_skip
 from amends.signals.models import Signal
 from amends.signals.services import signals_record
 from amends.timeline.models import Event
-from amends.timeline.services import Actor, event_build
+from amends.timeline.services import Actor, event_build, field_names, said
 
 SOURCE = "demo-insights"
 DAILY_DAYS = 35
@@ -168,7 +169,11 @@ def _lifecycle_history(now: datetime, rng: random.Random, former: list[Account])
                     action="account.updated",
                     subject=account,
                     account_id=account.pk,
-                    summary=f"Account {account.name} updated: lifecycle",
+                    summary=said(
+                        gettext_noop("Account %(name)s updated: %(fields)s"),
+                        name=account.name,
+                        fields=field_names(Account, ["lifecycle"]),
+                    ),
                     before={"lifecycle": before},
                     after={"lifecycle": after},
                     at=now - timedelta(days=days_ago, hours=rng.randint(0, 23)),

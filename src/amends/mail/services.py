@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Contact
 from amends.comms.models import Message, MessageKind
@@ -31,7 +32,7 @@ from amends.people.access import WRITE, user_can, user_manages_team
 from amends.people.models import Team
 from amends.recovery.models import RecoveryCase
 from amends.timeline.models import NotificationKind, Via
-from amends.timeline.services import Actor, event_record, notification_send
+from amends.timeline.services import Actor, event_record, notification_send, said
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,11 @@ def _reply_record(
         Complaint.objects.filter(pk=complaint.pk).update(resolved_at=None)
         complaint.resolved_at = None
     # Whoever answers the thread hears of it: the conversation's assignee, else the case's owner.
-    said = f"{mail.from_name or mail.from_email} wrote: {_excerpt(mail.subject or mail.text)}"
+    wrote = said(
+        gettext_noop("%(who)s wrote: %(text)s"),
+        who=mail.from_name or mail.from_email,
+        text=_excerpt(mail.subject or mail.text),
+    )
     if complaint is not None and complaint.assignee_id:
         recipient, path = complaint.assignee, reverse("complaints:complaint", args=[complaint.pk])
     elif case is not None and case.owner_id:
@@ -276,7 +281,7 @@ def _reply_record(
         actor=sender,
         recipient=recipient,
         kind=NotificationKind.CUSTOMER_WROTE,
-        summary=said,
+        summary=wrote,
         path=path,
         at=now,
     )
@@ -287,7 +292,11 @@ def _reply_record(
         action="mail.received",
         subject=complaint or case,
         account_id=account_id,
-        summary=f"Mail from {mail.from_email}: {_excerpt(mail.subject or mail.text)}",
+        summary=said(
+            gettext_noop("Mail from %(sender)s: %(text)s"),
+            sender=mail.from_email,
+            text=_excerpt(mail.subject or mail.text),
+        ),
         after={"from": mail.from_email, "subject": mail.subject, "text": _excerpt(mail.text, 300)},
         at=now,
     )
@@ -491,7 +500,11 @@ def mailbox_save(
         action="mailbox.saved",
         subject=mailbox,
         account_id=None,
-        summary=f"Mailbox of {team.name}: {mailbox.address}",
+        summary=said(
+            gettext_noop("Mailbox of %(team)s: %(address)s"),
+            team=team.name,
+            address=mailbox.address,
+        ),
         before=before,
         after={"address": mailbox.address, "imap_host": mailbox.imap_host},
     )

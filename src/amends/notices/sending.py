@@ -17,6 +17,7 @@ from django.core.mail import mailers
 from django.db import connection
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.notices.models import (
     NoticeRecipient,
@@ -29,7 +30,7 @@ from amends.notices.selectors import Counts, notice_counts
 from amends.notices.services import BATCH_MAX, MAX_ATTEMPTS, RENEW_EVERY, STALE_CLAIM, _record
 from amends.notices.texts import Letters
 from amends.notices.wire import NoticeEmail, deliver
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +213,12 @@ def _finish_if_done(run_id: int, now: datetime) -> bool:
     ):
         run = NoticeRun.objects.get(pk=run_id)
         counts = notice_counts([run_id])[run_id]
-        summary = f"Notice “{run.name}” sent: {counts.sent} sent, {counts.failed} failed"
+        summary = said(
+            gettext_noop("Notice “%(name)s” sent: %(sent)s sent, %(failed)s failed"),
+            name=run.name,
+            sent=counts.sent,
+            failed=counts.failed,
+        )
         _record(Actor.system(), run, "done", summary, sent=counts.sent, failed=counts.failed)
     return True
 

@@ -58,12 +58,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amends.incidents.models import Incident
 from amends.notices.csvio import RecipientReader, RecipientsRejected
 from amends.notices.models import NoticeRecipient, NoticeRun, NoticeState, RecipientState
 from amends.notices.texts import texts_clean, texts_used_fields
-from amends.timeline.services import Actor, event_record
+from amends.timeline.services import Actor, Said, event_record, said
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,15 @@ def _check_draft(run: NoticeRun) -> None:
         )
 
 
-def _record(actor: Actor, run: NoticeRun, action: str, summary: str, **after: Any) -> None:
+# What starting, pausing and resuming a notice write on the timeline.
+STATE_EVENTS = {
+    "started": gettext_noop("Notice “%(name)s” started"),
+    "paused": gettext_noop("Notice “%(name)s” paused"),
+    "resumed": gettext_noop("Notice “%(name)s” resumed"),
+}
+
+
+def _record(actor: Actor, run: NoticeRun, action: str, summary: Said, **after: Any) -> None:
     event_record(
         actor=actor,
         action=f"notice.{action}",
@@ -122,7 +131,13 @@ def notice_run_create(
             rate_per_second=_rate(rate_per_second),
             created_by=actor.user,
         )
-        _record(actor, run, "created", f"Notice “{run.name}” written", texts=run.texts)
+        _record(
+            actor,
+            run,
+            "created",
+            said(gettext_noop("Notice “%(name)s” written"), name=run.name),
+            texts=run.texts,
+        )
     return run
 
 
@@ -137,7 +152,13 @@ def notice_run_set_texts(*, actor: Actor, run: NoticeRun, texts: dict) -> Notice
         )
         if not changed:
             _check_draft(NoticeRun.objects.get(pk=run.pk))
-        _record(actor, run, "texts", f"Notice “{run.name}”: texts changed", texts=run.texts)
+        _record(
+            actor,
+            run,
+            "texts",
+            said(gettext_noop("Notice “%(name)s”: texts changed"), name=run.name),
+            texts=run.texts,
+        )
     return run
 
 
@@ -146,7 +167,16 @@ def notice_run_set_rate(*, actor: Actor, run: NoticeRun, rate_per_second: int) -
     run.rate_per_second = _rate(rate_per_second)
     with transaction.atomic():
         NoticeRun.objects.filter(pk=run.pk).update(rate_per_second=run.rate_per_second)
-        _record(actor, run, "rate", f"Notice “{run.name}”: {run.rate_per_second}/s")
+        _record(
+            actor,
+            run,
+            "rate",
+            said(
+                gettext_noop("Notice “%(name)s”: %(rate)s/s"),
+                name=run.name,
+                rate=run.rate_per_second,
+            ),
+        )
     return run
 
 
@@ -190,7 +220,16 @@ def notice_recipients_import(*, actor: Actor, run: NoticeRun, stream: Iterable) 
         if reader.problems:
             raise RecipientsRejected(reader.problems)  # and the transaction rolls back
         NoticeRecipient.objects.bulk_create(batch)
-        _record(actor, run, "recipients", f"Notice “{run.name}”: {reader.rows} recipients")
+        _record(
+            actor,
+            run,
+            "recipients",
+            said(
+                gettext_noop("Notice “%(name)s”: %(count)s recipients"),
+                name=run.name,
+                count=reader.rows,
+            ),
+        )
     return reader.rows
 
 
@@ -207,7 +246,7 @@ def _set_state(
         run.state = after
         for key, value in extra.items():
             setattr(run, key, value)
-        _record(actor, run, event, f"Notice “{run.name}” {event}")
+        _record(actor, run, event, said(STATE_EVENTS[event], name=run.name))
 
 
 def _senders_start(run: NoticeRun) -> None:
@@ -271,7 +310,16 @@ def notice_run_retry_failed(*, actor: Actor, run: NoticeRun) -> int:
                 state=NoticeState.RUNNING, finished_at=None
             )
             run.refresh_from_db(fields=["state", "finished_at"])
-            _record(actor, run, "retry", f"Notice “{run.name}”: {again} to try again")
+            _record(
+                actor,
+                run,
+                "retry",
+                said(
+                    gettext_noop("Notice “%(name)s”: %(count)s to try again"),
+                    name=run.name,
+                    count=again,
+                ),
+            )
     if again and run.state == NoticeState.RUNNING:
         _senders_start(run)
     return again

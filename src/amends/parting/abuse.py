@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.services import account_staff_protect, account_update
@@ -24,7 +25,7 @@ from amends.recovery.models import (
 from amends.recovery.opening import case_open
 from amends.recovery.ownership import case_owner_set, commitment_owner_set
 from amends.recovery.services import case_lock, case_log, step_skip
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said
 
 
 @transaction.atomic
@@ -100,7 +101,7 @@ def account_let_go_for_abuse(
         actor,
         case,
         "parting.let_go_for_abuse",
-        "Let go for abuse",
+        said(gettext_noop("Let go for abuse")),
         after={"reason": reason, "protected": len(protected_ids)},
     )
     return plan

@@ -5,12 +5,13 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.parting.models import ExitKind, ExitPlan
 from amends.parting.services import TEXT_MAX, _open_plan, _require_parting, _text
 from amends.recovery.models import CaseStep, CommitmentStatus, Outcome, RecordKind, RecoveryCase
 from amends.recovery.services import case_close, case_log, record_add, step_complete
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said
 
 
 @transaction.atomic
@@ -96,7 +97,11 @@ def exit_feedback_record(
         actor,
         plan.case,
         "parting.feedback",
-        f"Exit feedback: {rating}/5" + (" (from the customer's page)" if from_customer else ""),
+        said(
+            gettext_noop("Exit feedback: %(rating)s/5"),
+            *([gettext_noop(" (from the customer's page)")] if from_customer else []),
+            rating=rating,
+        ),
         after={"rating": rating, "would_recommend": would_recommend},
     )
     return plan

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from amends.accounts.models import Lifecycle
 from amends.comms.models import Message
@@ -48,7 +48,7 @@ from amends.recovery.services import (
     record_add,
     step_complete,
 )
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said
 
 MAX_FOLLOW_UPS = 12
 # A second click on "send" within this window is the same update, not a new one.
@@ -166,7 +166,10 @@ def conversation_decide_continue(
         actor,
         case,
         "parting.continue",
-        f"Decided to continue; attentive until {conversation.attentive_until}",
+        said(
+            gettext_noop("Decided to continue; attentive until %(day)s"),
+            day=conversation.attentive_until,
+        ),
         after={"agreed": agreed},
     )
     return follow_ups
@@ -315,7 +318,11 @@ def _plan_open(
         actor,
         case,
         "parting.plan_opened",
-        f"Exit plan opened ({ExitKind(kind).label}); service ends on {end_on:%Y-%m-%d}",
+        said(
+            gettext_noop("Exit plan opened (%(kind)s); service ends on %(day)s"),
+            kind=ExitKind(kind).label,
+            day=f"{end_on:%Y-%m-%d}",
+        ),
         after={"end_on": end_on.isoformat(), "kind": kind},
     )
     return plan
@@ -445,7 +452,7 @@ def exit_update_send(
             actor,
             case,
             "parting.update_sent",
-            "Progress update sent",
+            said(gettext_noop("Progress update sent")),
             after={"recipients": len(messages)},
         )
     # After the update commits (at once here, or when a caller's transaction does).

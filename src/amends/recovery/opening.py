@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
@@ -27,7 +28,7 @@ from amends.recovery.models import (
 )
 from amends.recovery.services import accounts_lifecycle_move
 from amends.timeline.models import Event
-from amends.timeline.services import Actor, event_build
+from amends.timeline.services import Actor, Said, event_build, said
 
 RECOVERED = {Outcome.RECOVERED, Outcome.ADVOCATE}
 
@@ -108,9 +109,7 @@ def cases_open(
             action="case.opened",
             subject=case,
             account_id=case.account_id,
-            summary=f"{playbook.name} case opened"
-            + (" — last chance" if case.last_chance else "")
-            + (f": {reason}" if reason else ""),
+            summary=_opened(playbook.name, case.last_chance, reason),
             after={
                 "playbook": playbook.kind,
                 "severity": severity,
@@ -124,6 +123,22 @@ def cases_open(
     if last_chances:
         _escalate_last_chance(last_chances, now)
     return cases
+
+
+def _opened(playbook: str, last_chance: bool, reason: str) -> Said:
+    if last_chance:
+        if reason:
+            return said(
+                gettext_noop("%(playbook)s case opened — last chance: %(reason)s"),
+                playbook=playbook,
+                reason=reason,
+            )
+        return said(gettext_noop("%(playbook)s case opened — last chance"), playbook=playbook)
+    if reason:
+        return said(
+            gettext_noop("%(playbook)s case opened: %(reason)s"), playbook=playbook, reason=reason
+        )
+    return said(gettext_noop("%(playbook)s case opened"), playbook=playbook)
 
 
 @transaction.atomic

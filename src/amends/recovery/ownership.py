@@ -5,6 +5,7 @@ customer) and recorded on the account's timeline in the caller's transaction."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
@@ -12,7 +13,7 @@ from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, RecoveryCase
 from amends.recovery.services import case_lock, case_log, case_require_write
 from amends.timeline.models import NotificationKind
-from amends.timeline.services import Actor, notification_send
+from amends.timeline.services import Actor, Said, notification_send, said
 
 
 def _check_new_owner(case: RecoveryCase, owner: User) -> None:
@@ -24,7 +25,7 @@ def _check_new_owner(case: RecoveryCase, owner: User) -> None:
         raise ValidationError({"owner": PROTECTED_MESSAGE.format(name=owner.get_username())})
 
 
-def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str, summary: str):
+def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str, summary: Said):
     """Give ``held`` (the case, or one of its promises) to ``owner``, on the timeline."""
     if held.owner_id == owner.pk:
         return held
@@ -36,12 +37,25 @@ def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str,
     if held is not case:
         after["commitment"] = held.pk
     case_log(actor, case, action, summary, before={"owner": before}, after=after)
-    what = f"the promise “{held.what}”" if held is not case else "the case"
+    given = (
+        said(
+            gettext_noop("%(who)s gave you the promise “%(what)s” of %(account)s"),
+            who=actor.name,
+            what=held.what,
+            account=case.account.name,
+        )
+        if held is not case
+        else said(
+            gettext_noop("%(who)s gave you the case of %(account)s"),
+            who=actor.name,
+            account=case.account.name,
+        )
+    )
     notification_send(
         actor=actor,
         recipient=owner,
         kind=NotificationKind.ASSIGNED,
-        summary=f"{actor.name} gave you {what} of {case.account.name}"[:300],
+        summary=given,
         path=reverse("recovery:case", args=[case.pk]),
     )
     return held
@@ -51,7 +65,8 @@ def _hand_over(actor: Actor, case: RecoveryCase, held, owner: User, action: str,
 def case_owner_set(*, actor: Actor, case: RecoveryCase, owner: User) -> RecoveryCase:
     case = case_lock(case)
     case_require_write(actor, case)
-    return _hand_over(actor, case, case, owner, "case.owner_changed", f"Owner: {owner.username}")
+    summary = said(gettext_noop("Owner: %(owner)s"), owner=owner.username)
+    return _hand_over(actor, case, case, owner, "case.owner_changed", summary)
 
 
 @transaction.atomic
@@ -61,5 +76,9 @@ def commitment_owner_set(*, actor: Actor, commitment: Commitment, owner: User) -
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
         raise ValidationError("This promise is resolved: its owner no longer changes.")
-    summary = f"Commitment “{commitment.what}”: owner {owner.username}"
+    summary = said(
+        gettext_noop("Commitment “%(what)s”: owner %(owner)s"),
+        what=commitment.what,
+        owner=owner.username,
+    )
     return _hand_over(actor, case, commitment, owner, "case.commitment_owner_changed", summary)

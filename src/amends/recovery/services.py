@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
@@ -27,7 +28,7 @@ from amends.recovery.models import (
 from amends.recovery.records import record_data_clean
 from amends.recovery.selectors import step_missing
 from amends.timeline.models import Event
-from amends.timeline.services import Actor, event_build, event_record
+from amends.timeline.services import Actor, Said, event_build, event_record, field_names, said
 
 
 def case_require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) -> None:
@@ -42,7 +43,7 @@ def case_log(
     actor: Actor,
     case: RecoveryCase,
     action: str,
-    summary: str,
+    summary: Said,
     *,
     before: dict | None = None,
     after: dict | None = None,
@@ -80,7 +81,11 @@ def accounts_lifecycle_move(actor: Actor, accounts: list[Account], to: str, now:
             action="account.updated",
             subject=account,
             account_id=account.pk,
-            summary=f"Account {account.name} updated: lifecycle",
+            summary=said(
+                gettext_noop("Account %(name)s updated: %(fields)s"),
+                name=account.name,
+                fields=field_names(Account, ["lifecycle"]),
+            ),
             before={"lifecycle": account.lifecycle},
             after={"lifecycle": to},
             at=now,
@@ -108,7 +113,13 @@ def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) 
     step.done_at = now or timezone.now()
     step.done_by = actor.user
     step.save(update_fields=["done_at", "done_by"])
-    case_log(actor, case, "case.step_done", f"Step done: {step.title}", after={"step": step.key})
+    case_log(
+        actor,
+        case,
+        "case.step_done",
+        said(gettext_noop("Step done: %(title)s"), title=step.title),
+        after={"step": step.key},
+    )
     return step
 
 
@@ -128,7 +139,14 @@ def step_skip(
     step.skipped_reason = reason.strip()[:300]
     step.save(update_fields=["done_at", "done_by", "skipped_reason"])
     case_log(
-        actor, case, "case.step_skipped", f"Step skipped: {step.title} ({step.skipped_reason})"
+        actor,
+        case,
+        "case.step_skipped",
+        said(
+            gettext_noop("Step skipped: %(title)s (%(reason)s)"),
+            title=step.title,
+            reason=step.skipped_reason,
+        ),
     )
     return step
 
@@ -150,7 +168,12 @@ def case_pause(
     case.paused_at, case.pause_reason = now, reason.strip()[:300]
     case.save(update_fields=["paused_at", "pause_reason"])
     CasePause.objects.create(case=case, started_at=now, reason=case.pause_reason)
-    case_log(actor, case, "case.paused", f"Clock paused: {case.pause_reason}")
+    case_log(
+        actor,
+        case,
+        "case.paused",
+        said(gettext_noop("Clock paused: %(reason)s"), reason=case.pause_reason),
+    )
     return case
 
 
@@ -169,7 +192,13 @@ def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None
     CasePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
     case.paused_at, case.pause_reason = None, ""
     case.save(update_fields=["paused_at", "pause_reason"])
-    case_log(actor, case, "case.resumed", f"Clock resumed after {waited}")
+    hours = round(waited.total_seconds() / 3600, 1)
+    case_log(
+        actor,
+        case,
+        "case.resumed",
+        said(gettext_noop("Clock resumed after %(hours)s h"), hours=hours),
+    )
     return case
 
 
@@ -200,7 +229,7 @@ def record_add(
         actor,
         case,
         f"case.record.{kind}",
-        f"{RecordKind(kind).label} recorded",
+        said(gettext_noop("%(kind)s recorded"), kind=RecordKind(kind).label),
         after={"by": person.get_username() if person else None, **clean},
     )
     # A record of something done before the case was opened completes its step at
@@ -253,7 +282,7 @@ def steps_settle(actor: Actor, case: RecoveryCase, *, needs: set[str], now: date
             actor,
             case,
             "case.step_done",
-            f"Step done: {step.title} (its record is in)",
+            said(gettext_noop("Step done: %(title)s (its record is in)"), title=step.title),
             after={"step": step.key, "by_record": True},
         )
 
@@ -298,7 +327,11 @@ def commitment_add(
         actor,
         case,
         "case.commitment_made",
-        f"Commitment: {commitment.what} by {due_at:%Y-%m-%d %H:%M}",
+        said(
+            gettext_noop("Commitment: %(what)s by %(due)s"),
+            what=commitment.what,
+            due=f"{due_at:%Y-%m-%d %H:%M}",
+        ),
         after={"what": commitment.what, "due_at": due_at.isoformat(), "owner": owner.username},
     )
     steps_settle(actor, case, needs={Requirement.COMMITMENT}, now=now or timezone.now())
@@ -329,7 +362,12 @@ def commitment_keep(
         actor,
         case,
         "case.commitment_kept",
-        f"Commitment {commitment.get_status_display().lower()}: {commitment.what}",
+        said(
+            gettext_noop("Commitment kept: %(what)s")
+            if commitment.status == "kept"
+            else gettext_noop("Commitment kept late: %(what)s"),
+            what=commitment.what,
+        ),
         before={"status": "open"},
         after={"status": commitment.status},
     )
@@ -352,7 +390,11 @@ def commitment_break(
         actor,
         case,
         "case.commitment_broken",
-        f"Commitment broken: {commitment.what} ({commitment.reason})",
+        said(
+            gettext_noop("Commitment broken: %(what)s (%(reason)s)"),
+            what=commitment.what,
+            reason=commitment.reason,
+        ),
         before={"status": "open"},
         after={"status": "broken"},
     )
@@ -394,7 +436,12 @@ def commitment_renegotiate(
         actor,
         case,
         "case.commitment_renegotiated",
-        f"Commitment renegotiated: {new.what}, now due {due_at:%Y-%m-%d %H:%M} ({old.reason})",
+        said(
+            gettext_noop("Commitment renegotiated: %(what)s, now due %(due)s (%(reason)s)"),
+            what=new.what,
+            due=f"{due_at:%Y-%m-%d %H:%M}",
+            reason=old.reason,
+        ),
         before={"due_at": old.due_at.isoformat()},
         after={"due_at": due_at.isoformat()},
     )
@@ -466,12 +513,13 @@ def case_close(
         actor,
         case,
         "case.closed",
-        f"Case closed: {case.get_outcome_display()}"
-        + (
-            f" (confirmed with skipped: {', '.join(skipped)})"
-            if skipped and confirm_skipped
-            else ""
-        ),
+        said(
+            gettext_noop("Case closed: %(outcome)s (confirmed with skipped: %(skipped)s)"),
+            outcome=Outcome(outcome).label,
+            skipped=", ".join(skipped),
+        )
+        if skipped and confirm_skipped
+        else said(gettext_noop("Case closed: %(outcome)s"), outcome=Outcome(outcome).label),
         after=after,
     )
     return case

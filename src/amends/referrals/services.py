@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account
 from amends.referrals.models import NAME_MAX, NOTE_MAX, Referral
 from amends.referrals.selectors import account_is_former_client
 from amends.signals.models import Signal, SignalKind
-from amends.timeline.services import Actor, event_record
+from amends.timeline.services import Actor, event_record, said
 
 SIGNAL_SOURCE = "amends"
 
@@ -143,13 +144,16 @@ def referral_record(
         "referred_on": referred_on.isoformat(),
         "from_former_client": former,
     }
-    as_former = " (as a former client)" if former else ""
     event_record(
         actor=actor,
         action="referral.recorded",
         subject=referral,
         account_id=referrer.pk,
-        summary=f"Referred {referred_name}{as_former}",
+        summary=said(
+            gettext_noop("Referred %(name)s"),
+            *([gettext_noop(" (as a former client)")] if former else []),
+            name=referred_name,
+        ),
         after=after,
         at=now,
     )
@@ -159,7 +163,11 @@ def referral_record(
             action="referral.received",
             subject=referral,
             account_id=referred_account.pk,
-            summary=f"Referred by {referrer.name}" + (", a former client" if former else ""),
+            summary=said(
+                gettext_noop("Referred by %(name)s"),
+                *([gettext_noop(", a former client")] if former else []),
+                name=referrer.name,
+            ),
             after=after,
             at=now,
         )
@@ -183,8 +191,14 @@ def referral_delete(*, actor: Actor, referral: Referral, now: datetime | None = 
         "from_former_client": referral.from_former_client,
     }
     for account_id, summary in [
-        (referral.referrer_id, f"Referral of {referral.referred_name} removed"),
-        (referral.referred_account_id, f"Referral by {referral.referrer.name} removed"),
+        (
+            referral.referrer_id,
+            said(gettext_noop("Referral of %(name)s removed"), name=referral.referred_name),
+        ),
+        (
+            referral.referred_account_id,
+            said(gettext_noop("Referral by %(name)s removed"), name=referral.referrer.name),
+        ),
     ]:
         if account_id is not None:
             event_record(

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from amends.comms.models import Message, MessageKind, MessageState
 from amends.comms.services import Outgoing, message_send
@@ -25,7 +25,7 @@ from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
 from amends.timeline.models import Notification, NotificationKind
-from amends.timeline.services import Actor
+from amends.timeline.services import Actor, said, said_columns
 
 logger = logging.getLogger(__name__)
 
@@ -171,10 +171,14 @@ def due_today_notify(*, now: datetime | None = None) -> int:
             Notification(
                 recipient_id=promise.owner_id,
                 kind=NotificationKind.DUE_TODAY,
-                summary=(
-                    f"Promised to {promise.case.account.name} for "
-                    f"{timezone.localtime(promise.due_at):%H:%M} today: {promise.what}"
-                )[:300],
+                **said_columns(
+                    said(
+                        gettext_noop("Promised to %(account)s for %(time)s today: %(what)s"),
+                        account=promise.case.account.name,
+                        time=f"{timezone.localtime(promise.due_at):%H:%M}",
+                        what=promise.what,
+                    )
+                ),
                 path=path,
                 at=now,
                 mailed_at=now,  # never mailed from the bell: the digest lists it

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Account, Contact, Kind, Lifecycle, Tier
 from amends.accounts.services import ACCOUNT_FIELDS
@@ -16,7 +17,7 @@ from amends.core.bulk import rows_written_send
 from amends.people.models import Role, Team, User
 from amends.people.services import membership_set, team_create, user_create
 from amends.timeline.models import Event
-from amends.timeline.services import Actor, event_build, snapshot
+from amends.timeline.services import Actor, event_build, said, snapshot
 
 DEMO_PASSWORD = "amends-demo"
 DEMO_SOURCE = "demo"
@@ -319,7 +320,10 @@ def demo_load(
                     action="account.created",
                     subject=account,
                     account_id=account.pk,
-                    summary=f"Account {account.name} created by the demo generator",
+                    summary=said(
+                        gettext_noop("Account %(name)s created by the demo generator"),
+                        name=account.name,
+                    ),
                     after=snapshot(account, ACCOUNT_FIELDS),
                     at=now,
                 )

@@ -28,12 +28,13 @@ from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from amends.people.access import READ, WRITE, team_ids_for
 from amends.people.models import Team
 from amends.signals.models import Signal, SignalHookRun, SignalSource, WebhookReceipt
 from amends.signals.rules import AccountIndex, Checker
-from amends.timeline.services import Actor, diff, event_record, snapshot
+from amends.timeline.services import Actor, diff, event_record, field_names, said, snapshot
 
 SignalsHook = Callable[[list[Signal]], None]
 logger = logging.getLogger(__name__)
@@ -560,8 +561,13 @@ def signal_source_create(
         action="signal_source.created",
         subject=source,
         account_id=None,
-        summary=f"Signal source {source.slug} created"
-        + (f" for team {team.name}" if team else " for every team"),
+        summary=said(
+            gettext_noop("Signal source %(slug)s created for team %(team)s")
+            if team
+            else gettext_noop("Signal source %(slug)s created for every team"),
+            slug=source.slug,
+            team=team.name if team else "",
+        ),
         after={"slug": source.slug, "name": source.name, "team": team.slug if team else None},
     )
     return source, secret
@@ -578,7 +584,7 @@ def signal_source_rotate(*, actor: Actor, source: SignalSource) -> str:
         action="signal_source.rotated",
         subject=source,
         account_id=None,
-        summary=f"Signal source {source.slug}: new secret",
+        summary=said(gettext_noop("Signal source %(slug)s: new secret"), slug=source.slug),
     )
     return secret
 
@@ -593,7 +599,12 @@ def signal_source_set_active(*, actor: Actor, source: SignalSource, active: bool
             action="signal_source.activated" if active else "signal_source.deactivated",
             subject=source,
             account_id=None,
-            summary=f"Signal source {source.slug} {'active again' if active else 'stopped'}",
+            summary=said(
+                gettext_noop("Signal source %(slug)s active again")
+                if active
+                else gettext_noop("Signal source %(slug)s stopped"),
+                slug=source.slug,
+            ),
             before={"active": not active},
             after={"active": active},
         )
@@ -629,7 +640,11 @@ def signal_source_update(
             action="signal_source.updated",
             subject=source,
             account_id=None,
-            summary=f"Signal source {source.slug} changed: {', '.join(new)}",
+            summary=said(
+                gettext_noop("Signal source %(slug)s changed: %(fields)s"),
+                slug=source.slug,
+                fields=field_names(SignalSource, list(new)),
+            ),
             before=old,
             after=new,
         )

@@ -50,6 +50,11 @@ class Event(models.Model):
     subject_type = models.CharField(max_length=64)
     subject_id = models.BigIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=300)
+    # The summary's message and values, to show it in the reader's language (see
+    # services.Said); null on events written before there was one: shown as written.
+    # Nullable so that adding them is an ALTER TABLE, not a copy of the whole history.
+    said = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001
+    said_values = models.JSONField(null=True, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
 
@@ -71,6 +76,12 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("timeline events are append-only")
+
+    @property
+    def summary_shown(self) -> str:
+        from amends.timeline.services import said_shown
+
+        return said_shown(self.said or "", self.said_values or {}, self.summary)
 
     def changes(self) -> list[tuple[str, object, object]]:
         """Each value the event changed, as a person reads it: the field's name and
@@ -152,6 +163,8 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     summary = models.CharField(max_length=300)
+    said = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001 - as on Event
+    said_values = models.JSONField(null=True, blank=True)
     path = models.CharField(max_length=300)  # where to look: a page of the app
     actor_name = models.CharField(max_length=150, blank=True)
     at = models.DateTimeField()
@@ -173,3 +186,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.summary}"
+
+    @property
+    def summary_shown(self) -> str:
+        from amends.timeline.services import said_shown
+
+        return said_shown(self.said or "", self.said_values or {}, self.summary)

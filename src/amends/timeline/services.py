@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from amends.people.access import WRITE, user_can
 from amends.timeline.models import Event, Notification, Via
@@ -47,6 +49,82 @@ class Actor:
             raise PermissionDenied(refusal)
 
 
+@dataclass(frozen=True)
+class Said:
+    """What the product writes on the timeline or in a notification, kept so that each
+    reader sees it in their own language: an English message marked with
+    ``gettext_noop``, with %(name)s place-holders, and their values. The English
+    text is stored as well (for the API, search and exports).
+
+    A value that is itself the product's words (a choice's label, a shipped step's
+    title) is kept in English and translated when shown, as is every value; a
+    person's own words are shown as written, since no catalog has them."""
+
+    message: str
+    values: dict[str, Any]
+
+    def english(self) -> str:
+        return "".join(_format(part, self.values) for part in self.message.split(PARTS))
+
+
+# Between the parts of a message said in pieces (each a sentence of its own, marked
+# and translated on its own): a clause added when a condition holds.
+PARTS = "\x1f"
+
+
+def _format(message: str, values: dict[str, Any]) -> str:
+    if "%(" not in message:
+        return message
+    return message % {
+        name: ", ".join(map(str, value)) if isinstance(value, list) else value
+        for name, value in values.items()
+    }
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_english(item) for item in value]
+    return str(value) if isinstance(value, Promise) else plain(value)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    return gettext(value) if isinstance(value, str) and value else value
+
+
+def field_names(model: type[models.Model], fields: list[str]) -> list[str]:
+    """The names of ``fields`` of ``model`` as a person reads them, in English (a
+    Said translates them when shown)."""
+    with translation.override("en"):
+        return [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in fields]
+
+
+def said(*messages: str, **values: Any) -> Said:
+    """``messages`` (each marked with gettext_noop, said one after the other) and their
+    values, in English: a lazy label is written in English whatever the language of
+    the request that made it."""
+    with translation.override("en"):
+        kept = {name: _english(value) for name, value in values.items()}
+    return Said(PARTS.join(messages), kept)
+
+
+def said_columns(words: Said) -> dict[str, Any]:
+    """An event's or notification's summary columns, for rows inserted in bulk."""
+    return {"summary": words.english()[:300], "said": words.message, "said_values": words.values}
+
+
+def said_shown(message: str, values: dict[str, Any], english: str) -> str:
+    """A stored Said in the active language; the stored English if it cannot be."""
+    if not message:
+        return english
+    shown = {name: _shown(value) for name, value in values.items()}
+    try:
+        return "".join(_format(gettext(part), shown) for part in message.split(PARTS))
+    except (KeyError, TypeError, ValueError):  # a translation that lost a place-holder
+        return english
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe copy of a field value for before/after."""
     if isinstance(value, models.Model):
@@ -72,12 +150,13 @@ def event_build(
     actor: Actor,
     action: str,
     subject: models.Model,
-    summary: str,
+    summary: str | Said,
     account_id: int | None,
     before: dict | None = None,
     after: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
+    words = summary if isinstance(summary, Said) else Said("", {})
     return Event(
         account_id=account_id,
         at=at or timezone.now(),
@@ -87,7 +166,9 @@ def event_build(
         action=action,
         subject_type=subject._meta.label_lower,
         subject_id=subject.pk,
-        summary=summary[:300],
+        summary=(words.english() if words.message else str(summary))[:300],
+        said=words.message or None,
+        said_values=words.values if words.message else None,
         before=before or {},
         after=after or {},
     )
@@ -100,16 +181,25 @@ def event_record(**kwargs: Any) -> Event:
 
 
 def notification_send(
-    *, actor: Actor, recipient: Any, kind: str, summary: str, path: str, at: datetime | None = None
+    *,
+    actor: Actor,
+    recipient: Any,
+    kind: str,
+    summary: str | Said,
+    path: str,
+    at: datetime | None = None,
 ) -> Notification | None:
     """Tell ``recipient`` that something is theirs, in the caller's transaction.
     Nobody is told of what they did themselves."""
     if recipient is None or (actor.user is not None and actor.user.pk == recipient.pk):
         return None
+    words = summary if isinstance(summary, Said) else Said("", {})
     return Notification.objects.create(
         recipient=recipient,
         kind=kind,
-        summary=summary[:300],
+        summary=(words.english() if words.message else str(summary))[:300],
+        said=words.message or None,
+        said_values=words.values if words.message else None,
         path=path[:300],
         actor_name=actor.name,
         at=at or timezone.now(),

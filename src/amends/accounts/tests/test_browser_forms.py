@@ -52,14 +52,15 @@ def test_a_new_account_is_created_edited_and_its_change_shown_on_the_timeline(pa
     expect(page.get_by_role("status")).to_contain_text("Account saved.")
     expect(page.get_by_role("heading", name="Lakeside Dental Group")).to_contain_text("At risk")
     expect(timeline(page).locator("li").first).to_contain_text(
-        "Account Lakeside Dental Group updated: name, lifecycle"
+        "Account Lakeside Dental Group updated: name, lifecycle state"
     )
     name = change_row(page, "name")
     expect(name.locator("td.old")).to_have_text("Lakeside Dental")
     expect(name.locator("td.new")).to_have_text("Lakeside Dental Group")
-    lifecycle = change_row(page, "lifecycle")
-    expect(lifecycle.locator("td.old")).to_have_text("active")
-    expect(lifecycle.locator("td.new")).to_have_text("at_risk")
+    # Each change named and valued as a person reads it, not as the database keeps it.
+    lifecycle = change_row(page, "lifecycle state")
+    expect(lifecycle.locator("td.old")).to_have_text("Active")
+    expect(lifecycle.locator("td.new")).to_have_text("At risk")
     # Only what changed is listed.
     expect(timeline(page).locator("li").first.locator("table.changes tr")).to_have_count(2)
     account.refresh_from_db()

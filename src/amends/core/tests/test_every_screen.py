@@ -75,9 +75,12 @@ def _strings(value) -> list[str]:
 # Shipped rows that are the customer's words in each language, not the interface's.
 CONTENT = {"comms.MessageTemplate"}
 # The product's words kept on a row, which the screens must show in the reader's
-# language: the names of the values an event changed. (An event's summary is still
-# written once, in English, and counts as data: see docs/development.md.)
-PRODUCT = {"timeline.event": {"before", "after"}}
+# language: an event's or a notification's summary (its values are data), and the
+# names of the values an event changed.
+PRODUCT = {
+    "timeline.event": {"summary", "said", "before", "after"},
+    "timeline.notification": {"summary", "said"},
+}
 
 
 def _rows() -> set[tuple[str, object]]:
@@ -128,7 +131,7 @@ def world(shipped, people, account, declare):
     from amends.recovery.services import commitment_add
     from amends.referrals.services import referral_record
     from amends.timeline.models import NotificationKind
-    from amends.timeline.services import Actor, notification_send
+    from amends.timeline.services import Actor, notification_send, said
 
     agent = Actor(user=people.agent, via="web")
     incident = declare([account])
@@ -170,10 +173,10 @@ def world(shipped, people, account, declare):
         actor=agent, run=run, stream=io.BytesIO(b"email,name\njan@kowalski.example,Jan\n")
     )
     notification = notification_send(
-        actor=Actor(user=people.manager, via="web"),
-        recipient=people.agent,
+        actor=agent,
+        recipient=people.manager,
         kind=NotificationKind.ASSIGNED,
-        summary="mia gave you the conversation",
+        summary=said("%(who)s gave you the conversation “%(what)s”", who="alex", what="Wrong year"),
         path="/inbox/",
     )
     referral = referral_record(actor=agent, referrer=account, referred_name="Gamma Labels")

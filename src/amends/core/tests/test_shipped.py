@@ -62,3 +62,39 @@ def test_the_case_page_shows_the_method_in_the_reader_s_language(client, people,
         playbook = shipped("Recover from a mistake")
     assert title in page and guidance in page and playbook in page
     assert "Tell them first" not in page
+
+
+def _po_entries(path) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of each entry of a .po file (plural forms: the first)."""
+    entries, field, fuzzy, values = [], None, False, {}
+
+    def close():
+        if values.get("msgid"):
+            entries.append((values["msgid"], values.get("msgstr", ""), fuzzy))
+
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            close()
+            field, fuzzy, values = None, False, {}
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith(("msgid ", "msgstr ", "msgstr[0] ", "msgid_plural ", "msgctxt ")):
+            field, _, rest = line.partition(" ")
+            field = {"msgstr[0]": "msgstr"}.get(field, field)
+            values[field] = rest[1:-1]
+        elif line.startswith('"') and field is not None:
+            values[field] = values.get(field, "") + line[1:-1]
+    return entries
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "el", "pl"])
+def test_every_message_of_the_catalog_is_translated(language):
+    from pathlib import Path
+
+    import amends
+
+    path = Path(amends.__file__).parent / "locale" / language / "LC_MESSAGES" / "django.po"
+    entries = _po_entries(path)
+    assert len(entries) > 1000
+    missing = [msgid for msgid, msgstr, fuzzy in entries if fuzzy or not msgstr]
+    assert not missing, f"{language}: {len(missing)} untranslated, first {missing[:5]}"
