@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amends.accounts.selectors import account_get_for
 from amends.core.pagination import page_of
 from amends.core.parts import page_parts
+from amends.core.shipped import shipped
 from amends.core.sorting import sort_from
 from amends.core.web import refusal_to_messages
 from amends.people.access import WRITE, user_can
@@ -92,7 +93,7 @@ def _say_steps_done(request: HttpRequest, case: RecoveryCase, before: dict[int, 
     still_open = _open_steps(case)
     for pk, title in before.items():
         if pk not in still_open:
-            messages.success(request, _("Step done: %(title)s") % {"title": title})
+            messages.success(request, _("Step done: %(title)s") % {"title": shipped(title)})
 
 
 def _writable_case(request: HttpRequest, case_id: int) -> RecoveryCase:
@@ -316,7 +317,7 @@ def step_complete_view(request: HttpRequest, case_id: int, step_id: int) -> Http
     except (ValidationError, PermissionDenied) as error:
         _refused(request, error)
     else:
-        messages.success(request, _("Step done: %(title)s") % {"title": step.title})
+        messages.success(request, _("Step done: %(title)s") % {"title": shipped(step.title)})
     return _back(case, f"step-{step.key}")
 
 
@@ -336,7 +337,7 @@ def step_skip_view(request: HttpRequest, case_id: int, step_id: int) -> HttpResp
     except (ValidationError, PermissionDenied) as error:
         _refused(request, error)
     else:
-        messages.success(request, _("Step skipped: %(title)s") % {"title": step.title})
+        messages.success(request, _("Step skipped: %(title)s") % {"title": shipped(step.title)})
     return _back(case, f"step-{step.key}")
 
 
