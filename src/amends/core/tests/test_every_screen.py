@@ -21,7 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from amends.core.tests.pseudo import pseudo_locale, untranslated, visible_texts
-from conftest import login
+from conftest import axe_check, browser_login, login
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +272,36 @@ def test_every_screen_says_each_word_in_the_person_s_language(world, shipped, cl
     # Every kind of screen was reached: a world that lost an object would skip screens.
     assert len(set(every)) >= 47, sorted(set(every))
     assert not problems, f"Words that did not go through gettext:\n{report}"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_defaults")
+def test_every_screen_passes_axe_core(page, live_server, world, people):
+    """axe-core on every screen found above, as the manager, the admin and a visitor:
+    no serious or critical violation."""
+    from django.test import Client
+
+    client = Client()
+    visited = set()
+    for person in (people.manager, people.admin, None):
+        client.logout()
+        page.context.clear_cookies()
+        if person is not None:
+            login(client, person)
+            browser_login(page, person.get_username())
+        for name, needs in url_names():
+            url = reverse(name, kwargs=arguments(name, needs, world))
+            response = client.get(url)
+            if (
+                response.status_code != 200
+                or response.streaming
+                or b"<html" not in response.content
+            ):
+                continue  # not a page: a file, a refusal, or a part of a page (htmx)
+            if (name, person is None) in visited:
+                continue
+            visited.add((name, person is None))
+            page.goto(url)
+            axe_check(page)
+    assert len({name for name, _ in visited}) >= 40
