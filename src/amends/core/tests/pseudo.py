@@ -65,8 +65,9 @@ def pseudo_locale(language: str = "pl") -> Iterator[None]:
             translations[language] = before
 
 
-# Attributes a person reads or hears (a screen reader reads aria-label and title).
-READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description"}
+# Attributes a person reads or hears (a screen reader reads aria-label and title;
+# amends.js shows data-copied once a link is copied).
+READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description", "data-copied"}
 BUTTON_INPUTS = {"submit", "button", "reset"}
 # Not the interface's words: scripts, code shown as code (template placeholders), and
 # the text of a field, which is the person's or the customer's.
