@@ -16,6 +16,8 @@ from django.utils import timezone
 from amends.people.access import admin_q
 from amends.people.models import Membership, Role, User
 from amends.recovery.models import (
+    LATE_COMMITMENT,
+    LATE_STEP,
     CaseStep,
     Commitment,
     CommitmentStatus,
@@ -86,9 +88,9 @@ def deadlines_check(*, now: datetime | None = None) -> int:
             )
 
     for step in late_steps:
-        add(step, step.case.owner, f"Late step: {step.title}", step=step)
+        add(step, step.case.owner, LATE_STEP % {"title": step.title}, step=step)
     for promise in late_promises:
-        add(promise, promise.owner, f"Late commitment: {promise.what}", commitment=promise)
+        add(promise, promise.owner, LATE_COMMITMENT % {"what": promise.what}, commitment=promise)
     if not wanted:
         return 0
     # Count only the cases in play, not the whole (ever-growing) table.

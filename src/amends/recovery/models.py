@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account
@@ -323,6 +324,22 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.reason}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language: from what is late, when it is a step
+        or a promise; else the reason as written (a shipped one is translated)."""
+        if self.step_id is not None and self.step is not None:
+            return gettext(LATE_STEP) % {"title": shipped(self.step.title)}
+        if self.commitment_id is not None and self.commitment is not None:
+            return gettext(LATE_COMMITMENT) % {"what": self.commitment.what}
+        return shipped(self.reason)
+
+
+# The reasons an escalation gives, written in English on the row and shown translated.
+LATE_STEP = gettext_noop("Late step: %(title)s")
+LATE_COMMITMENT = gettext_noop("Late commitment: %(what)s")
+LAST_CHANCE = gettext_noop("Last chance: this account was recovered once before and failed again.")
 
 
 class Question(models.Model):

@@ -18,6 +18,7 @@ from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.core.bulk import rows_written_send
 from amends.people.models import User
 from amends.recovery.models import (
+    LAST_CHANCE,
     CaseStep,
     Escalation,
     EscalationLevel,
@@ -157,7 +158,7 @@ def _escalate_last_chance(cases: list[RecoveryCase], now: datetime) -> None:
                 case=case,
                 level=EscalationLevel.MANAGER,
                 recipient=manager,
-                reason="Last chance: this account was recovered once before and failed again.",
+                reason=LAST_CHANCE,
                 raised_at=now,
             )
             for case in cases

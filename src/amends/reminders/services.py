@@ -25,7 +25,7 @@ from amends.people.models import User
 from amends.recovery.models import Commitment, CommitmentStatus, Escalation
 from amends.recovery.selectors import MyWork, my_work
 from amends.timeline.models import Notification, NotificationKind
-from amends.timeline.services import Actor, said, said_columns
+from amends.timeline.services import Actor, Said, said, said_columns
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ def escalations_notify(*, now: datetime | None = None) -> int:
             Notification.objects.create(
                 recipient=escalation.recipient,
                 kind=NotificationKind.ESCALATED,
-                summary=f"{escalation.reason} ({escalation.case.account.name})"[:300],
+                **said_columns(_escalated(escalation)),
                 path=reverse("recovery:case", args=[escalation.case_id]),
                 actor_name="system",
                 at=now,
@@ -324,3 +324,21 @@ def notifications_mail(*, now: datetime | None = None) -> int:
                 continue  # refused by the mail server: tried again next round
         Notification.objects.filter(pk=notification.pk).update(mailed_at=now)
     return sent
+
+
+def _escalated(escalation: Escalation) -> Said:
+    """What the bell says of an escalation: what is late, and whose."""
+    account = escalation.case.account.name
+    if escalation.step is not None:
+        return said(
+            gettext_noop("Late step: %(title)s (%(account)s)"),
+            title=escalation.step.title,
+            account=account,
+        )
+    if escalation.commitment is not None:
+        return said(
+            gettext_noop("Late commitment: %(what)s (%(account)s)"),
+            what=escalation.commitment.what,
+            account=account,
+        )
+    return said(gettext_noop("%(reason)s (%(account)s)"), reason=escalation.reason, account=account)
