@@ -200,7 +200,7 @@ def escalation_build(escalation: Escalation) -> Outgoing:
     case = escalation.case
     with translation.override(_language(person)):
         subject = _("Escalated to you: %(reason)s (%(account)s)") % {
-            "reason": escalation.reason,
+            "reason": escalation.reason_shown,
             "account": case.account.name,
         }
         body = render_to_string(
@@ -282,7 +282,7 @@ MAILED_KINDS = [NotificationKind.ASSIGNED, NotificationKind.CUSTOMER_WROTE]
 def notification_build(notification: Notification) -> Outgoing:
     person = notification.recipient
     with translation.override(_language(person)):
-        subject = notification.summary
+        subject = notification.summary_shown
         body = render_to_string(
             "reminders/notification_email.txt",
             {
