@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.models import Kind, Lifecycle, Tier
@@ -156,7 +157,12 @@ class EventPage(Schema):
 def _team(request, slug: str, action: str) -> Team:
     team = teams_for(request.user, action).filter(slug=slug).first()
     if team is None:
-        raise ValidationError({"team": f"no team {slug!r} that you may add accounts to"})
+        raise ValidationError(
+            {
+                "team": gettext("no team %(slug)s that you may add accounts to")
+                % {"slug": repr(slug)}
+            }
+        )
     return team
 
 
@@ -165,7 +171,9 @@ def _owner(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise ValidationError({"owner": f"no active user named {username!r}"})
+        raise ValidationError(
+            {"owner": gettext("no active user named %(username)s") % {"username": repr(username)}}
+        )
     return user
 
 
@@ -196,7 +204,7 @@ def list_accounts(request, query: Query[AccountQuery]):
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
 def create_account(request, payload: AccountIn):
     if not user_can_write_anywhere(request.user):
-        raise PermissionDenied("You may look at accounts but not add them.")
+        raise PermissionDenied(gettext("You may look at accounts but not add them."))
     data = payload.dict()
     team = _team(request, data.pop("team"), WRITE)
     data["owner"] = _owner(data.pop("owner"))
@@ -223,7 +231,7 @@ def update_account(request, account_id: int, payload: AccountPatch):
         changes["owner"] = _owner(changes["owner"])
     for name in ("name", "kind", "annual_value", "currency", "tier", "lifecycle", "language"):
         if name in changes and changes[name] is None:
-            raise ValidationError({name: "may not be null"})
+            raise ValidationError({name: gettext("may not be null")})
     return account_update(actor=Actor.api(request), account=account, **changes)
 
 
@@ -255,7 +263,7 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items()}
     for name, value in changes.items():
         if value is None:
-            raise ValidationError({name: "may not be null"})
+            raise ValidationError({name: gettext("may not be null")})
     return contact_update(actor=Actor.api(request), contact=contact, **changes)
 
 

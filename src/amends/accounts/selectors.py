@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
 from amends.people.access import READ, WRITE, team_ids_for
@@ -99,7 +100,7 @@ def account_get_for(*, user: User | AnonymousUser, account_id: int, action: str 
     if account is None:
         raise Http404("No such account.")
     if action == WRITE and not account_visible_to(user, WRITE).filter(pk=account_id).exists():
-        raise PermissionDenied("You may look at this account but not change it.")
+        raise PermissionDenied(gettext("You may look at this account but not change it."))
     return account
 
 

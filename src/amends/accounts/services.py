@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account, Contact, ProtectedStaff
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
@@ -44,12 +44,17 @@ def accounts_moved(account_ids: list[int]) -> None:
 
 def _require_write(actor: Actor, team: Team) -> None:
     # The system (demo, scheduled jobs, CLI run by the server's operator) may write anywhere.
-    actor.require_write(team.pk, "You may not change accounts of this team.")
+    actor.require_write(team.pk, gettext("You may not change accounts of this team."))
 
 
 def _check_owner(owner: User | None, team: Team, account_id: int | None = None) -> None:
     if owner is not None and not user_can(owner, "read", team.pk):
-        raise ValidationError({"owner": f"{owner.get_username()} is not a member of {team.name}."})
+        raise ValidationError(
+            {
+                "owner": gettext("%(value)s is not a member of %(name)s.")
+                % {"value": owner.get_username(), "name": team.name}
+            }
+        )
     if (
         owner is not None
         and account_id

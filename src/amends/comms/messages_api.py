@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
@@ -53,7 +54,7 @@ class CoachOut(Schema):
 @router.post("/coach", response={200: CoachOut, **ERRORS}, summary="The apology coach's advice")
 def coach(request, payload: CoachIn):
     if payload.kind not in ("apology", "explanation"):
-        raise ValidationError({"kind": "must be apology or explanation"})
+        raise ValidationError({"kind": gettext("must be apology or explanation")})
     language = payload.language if payload.language in LEXICONS else language_of(payload.text)
     findings = coach_check(
         payload.text, kind=payload.kind, language=language, author=payload.author
@@ -128,13 +129,15 @@ def list_case_messages(request, case_id: int):
 def send_case_message(request, case_id: int, payload: SendIn):
     case = case_get_for(user=request.user, case_id=case_id)
     if not user_can(request.user, WRITE, case.account.team_id):
-        raise PermissionDenied("You may look at this case but not write from it.")
+        raise PermissionDenied(gettext("You may look at this case but not write from it."))
     if payload.kind not in CASE_KINDS:
-        raise ValidationError({"kind": "must be one of " + ", ".join(CASE_KINDS)})
+        raise ValidationError(
+            {"kind": gettext("must be one of %(kinds)s") % {"kinds": ", ".join(CASE_KINDS)}}
+        )
     try:
         validate_email(payload.to_email)
     except ValidationError:
-        raise ValidationError({"to_email": "is not an email address"}) from None
+        raise ValidationError({"to_email": gettext("is not an email address")}) from None
     outgoing = Outgoing(
         key=case_message_key(case=case, kind=payload.kind, email=payload.to_email),
         kind=payload.kind,
@@ -207,9 +210,14 @@ def account_value_summary(request, account_id: int, query: Query[ValueQuery]):
     default_start, default_end = value_period_default()
     start, end = query.start or default_start, query.end or default_end
     if end < start:
-        raise ValidationError({"end": "is before start"})
+        raise ValidationError({"end": gettext("is before start")})
     if (end - start).days > MAX_DAYS:
-        raise ValidationError({"start": f"the period may be at most {MAX_DAYS} days"})
+        raise ValidationError(
+            {
+                "start": gettext("the period may be at most %(max_days)s days")
+                % {"max_days": MAX_DAYS}
+            }
+        )
     summary = value_summary(account=account, start=start, end=end)
     contact = account.contacts.exclude(email="").first()
     draft = value_draft(

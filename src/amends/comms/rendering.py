@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Account, Contact
@@ -360,12 +361,12 @@ def message_template_save(
 ) -> MessageTemplate:
     """Make or change a template; one that does not render is refused with the reason."""
     if actor.user is not None and not user_can_edit_templates(actor.user):
-        raise PermissionDenied("Only managers and admins change message templates.")
+        raise PermissionDenied(gettext("Only managers and admins change message templates."))
     template_check(subject=subject, body=body)
     if template is None:
         if MessageTemplate.objects.filter(kind=kind, language=language).exists():
             raise ValidationError(
-                {"language": "There is already a template for this kind and language."}
+                {"language": gettext("There is already a template for this kind and language.")}
             )
         template = MessageTemplate(kind=kind, language=language)
     template.subject, template.body = subject.strip(), body.strip() + "\n"

@@ -21,7 +21,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account
 from amends.comms.coach import coach_check, coach_score
@@ -72,11 +72,11 @@ def _check(actor: Actor, outgoing: Outgoing) -> None:
     account = outgoing.account or (outgoing.case.account if outgoing.case else None)
     writer = actor.user is None or account is None or user_can(actor.user, WRITE, account.team_id)
     if not writer:
-        raise PermissionDenied("You may not send messages for this account.")
+        raise PermissionDenied(gettext("You may not send messages for this account."))
     if outgoing.case is not None and outgoing.case.is_closed:
-        raise ValidationError("This case is closed; nothing more is sent from it.")
+        raise ValidationError(gettext("This case is closed; nothing more is sent from it."))
     if not outgoing.subject.strip() or not outgoing.body.strip():
-        raise ValidationError({"body": "A message needs a subject and some words."})
+        raise ValidationError({"body": gettext("A message needs a subject and some words.")})
 
 
 def message_queue(

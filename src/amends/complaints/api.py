@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -178,9 +179,9 @@ def _read(request, complaint_id: int):
 @router.get("/complaints", response={200: ComplaintPage, **ERRORS}, summary="The inbox")
 def list_complaints(request, query: Query[ComplaintQuery]):
     if query.flag not in ("", "flagged", Flag.VENTING, Flag.ABUSIVE):
-        raise ValidationError({"flag": "must be flagged, venting or abusive"})
+        raise ValidationError({"flag": gettext("must be flagged, venting or abusive")})
     if query.assigned not in ("", "me", "nobody"):
-        raise ValidationError({"assigned": "must be me or nobody"})
+        raise ValidationError({"assigned": gettext("must be me or nobody")})
     filters = ComplaintFilters(
         unacknowledged=query.unacknowledged,
         late=query.late,
@@ -286,7 +287,12 @@ def flag_complaint(request, complaint_id: int, payload: FlagIn):
     if payload.staff:
         staff = User.objects.filter(username=payload.staff, is_active=True).first()
         if staff is None:
-            raise ValidationError({"staff": f"no active user named {payload.staff!r}"})
+            raise ValidationError(
+                {
+                    "staff": gettext("no active user named %(staff)s")
+                    % {"staff": repr(payload.staff)}
+                }
+            )
     complaint_flag(
         actor=Actor.api(request),
         complaint=complaint,

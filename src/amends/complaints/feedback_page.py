@@ -5,7 +5,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.complaints.models import FeedbackPage
 from amends.people.access import user_manages_team
@@ -17,7 +17,7 @@ INTRO_MAX = 2000
 
 def _require_manager(actor: Actor, team_id: int) -> None:
     if actor.user is not None and not user_manages_team(actor.user, team_id):
-        raise PermissionDenied("Only the team's managers hand out its feedback page.")
+        raise PermissionDenied(gettext("Only the team's managers hand out its feedback page."))
 
 
 def _new_key() -> str:
@@ -36,7 +36,12 @@ def feedback_page_enable(*, actor: Actor, team: Team, intro: str | None = None) 
     """Give the team a public feedback page, or open its closed one again."""
     _require_manager(actor, team.pk)
     if intro is not None and len(intro) > INTRO_MAX:
-        raise ValidationError({"intro": f"Keep the introduction under {INTRO_MAX} characters."})
+        raise ValidationError(
+            {
+                "intro": gettext("Keep the introduction under %(intro_max)s characters.")
+                % {"intro_max": INTRO_MAX}
+            }
+        )
     page = FeedbackPage.objects.select_for_update().filter(team=team).first()
     if page is None:
         page = FeedbackPage.objects.create(
@@ -87,7 +92,7 @@ def feedback_page_disable(*, actor: Actor, page: FeedbackPage) -> FeedbackPage:
     )
     _require_manager(actor, page.team_id)
     if not page.active:
-        raise ValidationError("The feedback page is already closed.")
+        raise ValidationError(gettext("The feedback page is already closed."))
     page.active = False
     page.save(update_fields=["active"])
     _log_page(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account
 from amends.complaints.models import Channel, Complaint
@@ -58,20 +58,24 @@ def complaint_receive(
     the account whose contact has the sender's email, when exactly one does."""
     errors = {}
     if not text.strip():
-        errors["text"] = "Tell us what happened."
+        errors["text"] = gettext("Tell us what happened.")
     elif len(text) > TEXT_MAX:
-        errors["text"] = f"Please keep it under {TEXT_MAX} characters."
+        errors["text"] = gettext("Please keep it under %(text_max)s characters.") % {
+            "text_max": TEXT_MAX
+        }
     if len(customer_name) > NAME_MAX:
-        errors["name"] = f"At most {NAME_MAX} characters."
+        errors["name"] = gettext("At most %(name_max)s characters.") % {"name_max": NAME_MAX}
     if len(customer_company) > NAME_MAX:
-        errors["company"] = f"At most {NAME_MAX} characters."
+        errors["company"] = gettext("At most %(name_max)s characters.") % {"name_max": NAME_MAX}
     if customer_email:
         try:
             validate_email(customer_email)
         except ValidationError:
-            errors["email"] = "Enter a valid email address."
+            errors["email"] = gettext("Enter a valid email address.")
     if channel not in Channel.values:
-        errors["channel"] = f"must be one of {', '.join(Channel.values)}"
+        errors["channel"] = gettext("must be one of %(value)s") % {
+            "value": ", ".join(Channel.values)
+        }
     if errors:
         raise ValidationError(errors)
     now = now or timezone.now()

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext
 
 from amends.accounts.models import Account, Contact
 from amends.accounts.selectors import AccountFilters, account_list
@@ -140,7 +141,7 @@ def complaint_get_for(
     if complaint is None:
         raise Http404("No such complaint.")
     if action == WRITE and not complaint_visible_to(user, WRITE).filter(pk=complaint_id).exists():
-        raise PermissionDenied("You may look at this complaint but not change it.")
+        raise PermissionDenied(gettext("You may look at this complaint but not change it."))
     return complaint
 
 

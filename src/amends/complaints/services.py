@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account
 from amends.complaints.models import AbuseReport, Complaint, ConversationKind, Flag
@@ -65,7 +65,9 @@ def _lock(complaint: Complaint) -> Complaint:
 
 
 def _require_write(actor: Actor, complaint: Complaint) -> None:
-    actor.require_write(complaint.team_id, "You may look at this complaint but not change it.")
+    actor.require_write(
+        complaint.team_id, gettext("You may look at this complaint but not change it.")
+    )
 
 
 # -- handling --------------------------------------------------------------------
@@ -78,7 +80,7 @@ def complaint_acknowledge(
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if complaint.acknowledged_at is not None:
-        raise ValidationError("This complaint is already acknowledged.")
+        raise ValidationError(gettext("This complaint is already acknowledged."))
     now = now or timezone.now()
     complaint.acknowledged_at = now
     complaint.save(update_fields=["acknowledged_at"])
@@ -111,9 +113,14 @@ def complaint_answer(
     _require_write(actor, complaint)
     answer = answer.strip()
     if not answer:
-        raise ValidationError({"answer": "Write the answer."})
+        raise ValidationError({"answer": gettext("Write the answer.")})
     if len(answer) > TEXT_MAX:
-        raise ValidationError({"answer": f"Keep the answer under {TEXT_MAX} characters."})
+        raise ValidationError(
+            {
+                "answer": gettext("Keep the answer under %(text_max)s characters.")
+                % {"text_max": TEXT_MAX}
+            }
+        )
     now = now or timezone.now()
     before = complaint.answer
     complaint.answer, complaint.answered_at, complaint.answered_by = answer, now, actor.user
@@ -135,12 +142,18 @@ def complaint_account_link(*, actor: Actor, complaint: Complaint, account: Accou
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if account.team_id != complaint.team_id:
-        raise ValidationError({"account": "Choose one of this team's accounts."})
+        raise ValidationError({"account": gettext("Choose one of this team's accounts.")})
     if complaint.account_id == account.pk:
-        raise ValidationError({"account": "The complaint is already linked to this account."})
+        raise ValidationError(
+            {"account": gettext("The complaint is already linked to this account.")}
+        )
     if complaint.case_id or complaint.abuse_reports.exists():
         raise ValidationError(
-            {"account": "This complaint has a case or an abuse report on its account; it stays."}
+            {
+                "account": gettext(
+                    "This complaint has a case or an abuse report on its account; it stays."
+                )
+            }
         )
     before = str(complaint.account) if complaint.account_id else None
     complaint.account = account
@@ -163,7 +176,7 @@ def complaint_account_link(*, actor: Actor, complaint: Complaint, account: Accou
 def _require_account(complaint: Complaint) -> Account:
     account = complaint.account
     if account is None:
-        raise ValidationError({"account": "Link the complaint to an account first."})
+        raise ValidationError({"account": gettext("Link the complaint to an account first.")})
     return account
 
 
@@ -173,11 +186,11 @@ def complaint_case_link(*, actor: Actor, complaint: Complaint, case: RecoveryCas
     _require_write(actor, complaint)
     _require_account(complaint)
     if case.account_id != complaint.account_id:
-        raise ValidationError({"case": "Choose a case of the complaint's account."})
+        raise ValidationError({"case": gettext("Choose a case of the complaint's account.")})
     if case.is_closed:
-        raise ValidationError({"case": "That case is closed."})
+        raise ValidationError({"case": gettext("That case is closed.")})
     if complaint.case_id == case.pk:
-        raise ValidationError({"case": "The complaint is already part of this case."})
+        raise ValidationError({"case": gettext("The complaint is already part of this case.")})
     complaint.case = case
     complaint.save(update_fields=["case"])
     _log(
@@ -203,10 +216,12 @@ def complaint_case_open(
     _require_write(actor, complaint)
     account = _require_account(complaint)
     if complaint.case_id:
-        raise ValidationError({"case": "This complaint is already part of a case."})
+        raise ValidationError({"case": gettext("This complaint is already part of a case.")})
     playbook = Playbook.objects.filter(kind=PlaybookKind.COMPLAINT).first()
     if playbook is None:
-        raise ValidationError({"case": "The complaint playbook is missing: run `amends migrate`."})
+        raise ValidationError(
+            {"case": gettext("The complaint playbook is missing: run `amends migrate`.")}
+        )
     case = case_open(
         actor=actor,
         account=account,
@@ -234,7 +249,7 @@ def complaint_resolve(
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if complaint.resolved_at is not None:
-        raise ValidationError("This complaint is already resolved.")
+        raise ValidationError(gettext("This complaint is already resolved."))
     now = now or timezone.now()
     complaint.resolved_at = now
     complaint.save(update_fields=["resolved_at", *_acknowledge_with(complaint, now)])
@@ -255,11 +270,11 @@ def complaint_satisfaction_record(
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if complaint.resolved_at is None:
-        raise ValidationError({"satisfaction": "Ask once the complaint is resolved."})
+        raise ValidationError({"satisfaction": gettext("Ask once the complaint is resolved.")})
     if complaint.satisfaction is not None:
-        raise ValidationError({"satisfaction": "Their answer is already recorded."})
+        raise ValidationError({"satisfaction": gettext("Their answer is already recorded.")})
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise ValidationError({"satisfaction": "Give a score from 1 to 5."})
+        raise ValidationError({"satisfaction": gettext("Give a score from 1 to 5.")})
     complaint.satisfaction, complaint.satisfaction_at = score, now or timezone.now()
     complaint.save(update_fields=["satisfaction", "satisfaction_at"])
     _log(
@@ -280,7 +295,10 @@ def complaint_assign(*, actor: Actor, complaint: Complaint, assignee: User | Non
     _require_write(actor, complaint)
     if assignee is not None and not user_can(assignee, WRITE, complaint.team_id):
         raise ValidationError(
-            {"assignee": f"{assignee.get_username()} cannot answer this team's conversations."}
+            {
+                "assignee": gettext("%(value)s cannot answer this team's conversations.")
+                % {"value": assignee.get_username()}
+            }
         )
     if complaint.assignee_id == (assignee.pk if assignee else None):
         return complaint
@@ -319,7 +337,12 @@ def complaint_classify(*, actor: Actor, complaint: Complaint, kind: str) -> Comp
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if kind not in ConversationKind.values:
-        raise ValidationError({"kind": f"must be one of {', '.join(ConversationKind.values)}"})
+        raise ValidationError(
+            {
+                "kind": gettext("must be one of %(value)s")
+                % {"value": ", ".join(ConversationKind.values)}
+            }
+        )
     if kind == complaint.kind:
         return complaint
     before = complaint.kind
@@ -353,9 +376,9 @@ def complaint_flag(
     complaint = _lock(complaint)
     _require_write(actor, complaint)
     if flag not in Flag.values:
-        raise ValidationError({"flag": "must be venting, abusive or empty"})
+        raise ValidationError({"flag": gettext("must be venting, abusive or empty")})
     if flag == complaint.flag:
-        raise ValidationError({"flag": "The complaint is already flagged so."})
+        raise ValidationError({"flag": gettext("The complaint is already flagged so.")})
     now = now or timezone.now()
     parts = [
         gettext_noop("Complaint flagged: %(flag)s")
@@ -400,15 +423,15 @@ def complaint_flag(
 def _abuse_check(complaint: Complaint, staff: User | None, description: str) -> None:
     errors = {}
     if complaint.account_id is None:
-        errors["flag"] = (
+        errors["flag"] = gettext(
             "Link the complaint to an account first: abuse is logged against the account."
         )
     if staff is None:
-        errors["staff"] = "Say who on the staff was abused."
+        errors["staff"] = gettext("Say who on the staff was abused.")
     elif not team_members(team_id=complaint.team_id).filter(pk=staff.pk).exists():
-        errors["staff"] = "Choose someone on this team."
+        errors["staff"] = gettext("Choose someone on this team.")
     if not description.strip():
-        errors["description"] = "Say what happened."
+        errors["description"] = gettext("Say what happened.")
     if errors:
         raise ValidationError(errors)
 
@@ -431,7 +454,9 @@ def complaints_bulk(
     of its team) is left as it was and said why; someone who may not change one of
     them changes none. Returns (how many changed, those left with the reason)."""
     if action not in BULK_ACTIONS:
-        raise ValidationError({"action": f"must be one of {', '.join(BULK_ACTIONS)}"})
+        raise ValidationError(
+            {"action": gettext("must be one of %(value)s") % {"value": ", ".join(BULK_ACTIONS)}}
+        )
     for complaint in complaints:
         _require_write(actor, complaint)
     now = now or timezone.now()
@@ -448,7 +473,7 @@ def complaints_bulk(
                 elif _lock(complaint).flag == Flag.NONE:  # as it is now, not as listed
                     complaint_flag(actor=actor, complaint=complaint, flag=Flag.VENTING, now=now)
                 else:
-                    raise ValidationError("It is flagged already.")
+                    raise ValidationError(gettext("It is flagged already."))
         except ValidationError as error:
             left.append((complaint, "; ".join(error.messages)))  # each field's reason
         else:

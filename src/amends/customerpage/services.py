@@ -8,7 +8,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.customerpage.models import CaseShare, CaseUpdate
 from amends.recovery.models import (
@@ -75,9 +75,14 @@ def case_update_post(
     case_require_write(actor, case)
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "Write the update for the customer."})
+        raise ValidationError({"text": gettext("Write the update for the customer.")})
     if len(text) > UPDATE_MAX_CHARS:
-        raise ValidationError({"text": f"Keep an update under {UPDATE_MAX_CHARS} characters."})
+        raise ValidationError(
+            {
+                "text": gettext("Keep an update under %(update_max_chars)s characters.")
+                % {"update_max_chars": UPDATE_MAX_CHARS}
+            }
+        )
     update = CaseUpdate.objects.create(
         case=case, text=text, posted_by=actor.user, posted_at=now or timezone.now()
     )

@@ -2,6 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from amends.core.api import ERRORS
@@ -127,10 +128,14 @@ def list_incidents(request):
 def declare_incident(request, payload: IncidentIn):
     team = teams_for(request.user, WRITE).filter(slug=payload.team).first()
     if team is None:
-        raise ValidationError({"team": f"no team {payload.team!r} that you may change"})
+        raise ValidationError(
+            {"team": gettext("no team %(team)s that you may change") % {"team": repr(payload.team)}}
+        )
     cause = CauseCategory.objects.filter(slug=payload.cause).first()
     if cause is None:
-        raise ValidationError({"cause": f"no cause category {payload.cause!r}"})
+        raise ValidationError(
+            {"cause": gettext("no cause category %(cause)s") % {"cause": repr(payload.cause)}}
+        )
     data = payload.dict(exclude={"team", "cause", "affected"})
     incident = incident_declare(
         actor=Actor.api(request),

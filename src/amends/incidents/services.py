@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amends.accounts.models import Account
 from amends.incidents.models import (
@@ -49,9 +50,14 @@ def _tags(tags: Sequence[str] | str) -> list[str]:
 def _affected_accounts(actor: Actor, impacts: list[Impact]) -> dict[int, Account]:
     ids = [i.account_id for i in impacts]
     if len(ids) != len(set(ids)):
-        raise ValidationError({"affected": "An account is listed more than once."})
+        raise ValidationError({"affected": gettext("An account is listed more than once.")})
     if len(ids) > MAX_AFFECTED:
-        raise ValidationError({"affected": f"At most {MAX_AFFECTED} accounts per request."})
+        raise ValidationError(
+            {
+                "affected": gettext("At most %(max_affected)s accounts per request.")
+                % {"max_affected": MAX_AFFECTED}
+            }
+        )
     accounts = Account.objects.select_related("owner").in_bulk(ids)
     writable = team_ids_for(actor.user, WRITE) if actor.user is not None else None
     hidden = [
@@ -62,7 +68,12 @@ def _affected_accounts(actor: Actor, impacts: list[Impact]) -> dict[int, Account
     if hidden:
         # The same answer for "missing" and "not yours": an outsider learns nothing.
         listed = ", ".join(map(str, hidden[:20]))
-        raise ValidationError({"affected": f"No account you may change with id(s) {listed}."})
+        raise ValidationError(
+            {
+                "affected": gettext("No account you may change with id(s) %(listed)s.")
+                % {"listed": listed}
+            }
+        )
     return accounts
 
 
@@ -115,18 +126,18 @@ def incident_declare(
     affected: list[Impact],
     now: datetime | None = None,
 ) -> Incident:
-    actor.require_write(team.pk, "You may not declare incidents for this team.")
+    actor.require_write(team.pk, gettext("You may not declare incidents for this team."))
     now = now or timezone.now()
     discovered_at = discovered_at or now
     errors: dict[str, Any] = {}
     if not title.strip():
-        errors["title"] = "Say in a few words what went wrong."
+        errors["title"] = gettext("Say in a few words what went wrong.")
     if discovered_at < occurred_at:
-        errors["discovered_at"] = "A mistake is discovered after it happens, not before."
+        errors["discovered_at"] = gettext("A mistake is discovered after it happens, not before.")
     if occurred_at > now:
-        errors["occurred_at"] = "This is in the future."
+        errors["occurred_at"] = gettext("This is in the future.")
     if not affected:
-        errors["affected"] = "Name at least one affected account."
+        errors["affected"] = gettext("Name at least one affected account.")
     if errors:
         raise ValidationError(errors)
     accounts = _affected_accounts(actor, affected)
@@ -151,11 +162,16 @@ def incident_declare(
 
 @transaction.atomic
 def incident_add_accounts(*, actor: Actor, incident: Incident, affected: list[Impact]) -> None:
-    actor.require_write(incident.team_id, "You may not change this incident.")
+    actor.require_write(incident.team_id, gettext("You may not change this incident."))
     already = set(incident.affected.values_list("account_id", flat=True))
     repeated = [i.account_id for i in affected if i.account_id in already]
     if repeated:
-        raise ValidationError({"affected": f"Already affected: {', '.join(map(str, repeated))}."})
+        raise ValidationError(
+            {
+                "affected": gettext("Already affected: %(value)s.")
+                % {"value": ", ".join(map(str, repeated))}
+            }
+        )
     accounts = _affected_accounts(actor, affected)
     _open_cases(actor, incident, affected, accounts, timezone.now())
 
@@ -167,7 +183,7 @@ POSTMORTEM_FIELDS = ["what_happened", "how_and_why", "what_was_done", "what_chan
 def postmortem_update(
     *, actor: Actor, incident: Incident, publish: bool | None = None, **texts: str
 ) -> PostMortem:
-    actor.require_write(incident.team_id, "You may not change this post-mortem.")
+    actor.require_write(incident.team_id, gettext("You may not change this post-mortem."))
     postmortem = PostMortem.objects.select_for_update().get(incident=incident)
     for name, value in texts.items():
         if name not in POSTMORTEM_FIELDS:
@@ -176,7 +192,7 @@ def postmortem_update(
     if publish is True and not postmortem.published_at:
         if not (postmortem.what_happened and postmortem.what_changed):
             raise ValidationError(
-                {"what_happened": "Say what happened and what changed before publishing."}
+                {"what_happened": gettext("Say what happened and what changed before publishing.")}
             )
         postmortem.published_at = timezone.now()
     elif publish is False:
@@ -187,9 +203,14 @@ def postmortem_update(
 
 @transaction.atomic
 def incident_status_set(*, actor: Actor, incident: Incident, status: str) -> Incident:
-    actor.require_write(incident.team_id, "You may not change this incident.")
+    actor.require_write(incident.team_id, gettext("You may not change this incident."))
     if status not in IncidentStatus.values:
-        raise ValidationError({"status": f"must be one of {', '.join(IncidentStatus.values)}"})
+        raise ValidationError(
+            {
+                "status": gettext("must be one of %(value)s")
+                % {"value": ", ".join(IncidentStatus.values)}
+            }
+        )
     Incident.objects.filter(pk=incident.pk).update(status=status)
     incident.status = status
     return incident

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -120,7 +121,7 @@ def upload_raw(request: HttpRequest, team: str):
     if chosen is None:
         raise HttpError(404, f"team: no team {team!r} that you can see")
     if not user_can(request.user, WRITE, chosen.pk):
-        raise PermissionDenied("You may read this team's mail but not hand mail to it.")
+        raise PermissionDenied(gettext("You may read this team's mail but not hand mail to it."))
     try:
         received = mail_receive(team=chosen, raw=request.body)
     except Refused as refusal:

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from amends.accounts.models import Contact
 from amends.comms.models import Message, MessageKind
@@ -415,19 +415,28 @@ def conversation_answer(
     """Answer the customer by mail, in the thread. ``draft`` names this answer (the
     form carries it): the same draft sent twice goes out once."""
     if actor.user is not None and not user_can(actor.user, WRITE, complaint.team_id):
-        raise PermissionDenied("You may look at this conversation but not answer it.")
+        raise PermissionDenied(gettext("You may look at this conversation but not answer it."))
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "Write the answer."})
+        raise ValidationError({"text": gettext("Write the answer.")})
     if len(text) > TEXT_MAX:
-        raise ValidationError({"text": f"Keep the answer under {TEXT_MAX} characters."})
+        raise ValidationError(
+            {
+                "text": gettext("Keep the answer under %(text_max)s characters.")
+                % {"text_max": TEXT_MAX}
+            }
+        )
     if not complaint.customer_email:
         raise ValidationError(
-            {"text": "This conversation has no address to answer: record the answer instead."}
+            {
+                "text": gettext(
+                    "This conversation has no address to answer: record the answer instead."
+                )
+            }
         )
     draft = draft or uuid.uuid4().hex
     if not draft.isalnum() or len(draft) > 40:
-        raise ValidationError({"draft": "Not a draft of this form."})
+        raise ValidationError({"draft": gettext("Not a draft of this form.")})
     now = now or timezone.now()
     mailbox = Mailbox.objects.filter(team_id=complaint.team_id).first()
     last = (
@@ -485,7 +494,7 @@ def mailbox_save(
     """Create or change a team's mailbox. ``password`` None keeps the stored one;
     "" removes it."""
     if actor.user is not None and not user_manages_team(actor.user, team.pk):
-        raise PermissionDenied("Only the team's managers may change its mailbox.")
+        raise PermissionDenied(gettext("Only the team's managers may change its mailbox."))
     mailbox = Mailbox.objects.filter(team=team).first() or Mailbox(team=team)
     before = {"address": mailbox.address, "imap_host": mailbox.imap_host}
     for name, value in fields.items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from amends.core.csvio import FileRejected, Problem
@@ -163,7 +164,7 @@ class RecipientReader:
             try:
                 validate_email(email)
                 if not email.rsplit("@", 1)[0].isascii():
-                    raise ValidationError("non-ASCII local part")
+                    raise ValidationError(gettext("non-ASCII local part"))
             except ValidationError:
                 message = _("“%(email)s” is not an email address")
                 self._bad(line, "email", message % {"email": email})

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.services import account_staff_protect, account_update
@@ -44,15 +44,19 @@ def account_let_go_for_abuse(
     record, and the staff who were abused are taken off everything that would put
     them in front of this customer again."""
     if actor.user is not None and not user_manages_team(actor.user, account.team_id):
-        raise PermissionDenied("Only a manager of the account's team can let a customer go.")
+        raise PermissionDenied(
+            gettext("Only a manager of the account's team can let a customer go.")
+        )
     now = now or timezone.now()
     errors: dict[str, str] = {}
     reason = _text(errors, "reason", reason, "Say why we are letting them go.")
     protected_ids = {person.pk for person in protected_staff}
     if owner is not None and owner.pk in protected_ids:
-        errors["owner"] = "Someone who was abused cannot own this exit: choose another person."
+        errors["owner"] = gettext(
+            "Someone who was abused cannot own this exit: choose another person."
+        )
     if account.lifecycle == Lifecycle.CHURNED:
-        errors["account"] = "This account is no longer a customer."
+        errors["account"] = gettext("This account is no longer a customer.")
     if errors:
         raise ValidationError(errors)
     playbook = Playbook.objects.get(kind=PlaybookKind.PARTING)
@@ -62,7 +66,9 @@ def account_let_go_for_abuse(
         .first()
     )
     if case is not None and ExitPlan.objects.filter(case=case).exists():
-        raise ValidationError("This account already has an exit plan: see its parting case.")
+        raise ValidationError(
+            gettext("This account already has an exit plan: see its parting case.")
+        )
     if case is None:
         case = case_open(
             actor=actor,

@@ -6,6 +6,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
@@ -139,7 +140,12 @@ def _workers(usernames: list[str], team_id: int, field: str, roles_any: bool = F
     found = {u.username: u for u in pool.filter(username__in=usernames)}
     missing = [name for name in usernames if name not in found]
     if missing:
-        raise ValidationError({field: f"no one named {missing[0]!r} works for this team"})
+        raise ValidationError(
+            {
+                field: gettext("no one named %(value)s works for this team")
+                % {"value": repr(missing[0])}
+            }
+        )
     return [found[name] for name in usernames]
 
 
@@ -329,7 +335,9 @@ class LetGoIn(Schema):
 def account_let_go(request, account_id: int, payload: LetGoIn):
     account = account_get_for(user=request.user, account_id=account_id, action=WRITE)
     if not user_manages_team(request.user, account.team_id):
-        raise PermissionDenied("Only a manager of the account's team can let a customer go.")
+        raise PermissionDenied(
+            gettext("Only a manager of the account's team can let a customer go.")
+        )
     team_id = account.team_id
     owner = _workers([payload.owner], team_id, "owner")[0] if payload.owner else request.user
     plan = account_let_go_for_abuse(

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.parting.models import ExitKind, ExitPlan
 from amends.parting.services import TEXT_MAX, _open_plan, _require_parting, _text
@@ -43,12 +43,14 @@ def _feedback_clean(rating, would_recommend, comment: str) -> tuple[int, bool | 
         if not 1 <= rating <= 5:
             raise ValueError
     except (TypeError, ValueError):
-        errors["rating"] = "Give a rating from 1 to 5."
+        errors["rating"] = gettext("Give a rating from 1 to 5.")
     if would_recommend not in (True, False, None):
-        errors["would_recommend"] = "Answer yes, no, or leave it out."
+        errors["would_recommend"] = gettext("Answer yes, no, or leave it out.")
     comment = (comment or "").strip()
     if len(comment) > TEXT_MAX:
-        errors["comment"] = f"Keep it under {TEXT_MAX} characters."
+        errors["comment"] = gettext("Keep it under %(text_max)s characters.") % {
+            "text_max": TEXT_MAX
+        }
     if errors:
         raise ValidationError(errors)
     return rating, would_recommend, comment
@@ -75,10 +77,10 @@ def exit_feedback_record(
     if not from_customer:
         _require_parting(actor, plan.case)
     if plan.is_closed:
-        raise ValidationError("This exit plan is closed.")
+        raise ValidationError(gettext("This exit plan is closed."))
     if plan.kind != ExitKind.MUTUAL:
         raise ValidationError(
-            "Exit feedback is asked only of customers we parted with by agreement."
+            gettext("Exit feedback is asked only of customers we parted with by agreement.")
         )
     rating, would_recommend, comment = _feedback_clean(rating, would_recommend, comment)
     plan.feedback_rating, plan.feedback_would_recommend = rating, would_recommend
@@ -118,13 +120,15 @@ def exit_plan_close(
     now = now or timezone.now()
     problems = []
     if case.commitments.filter(status=CommitmentStatus.OPEN).exists():
-        problems.append("finish or resolve every part of the plan")
+        problems.append(gettext("finish or resolve every part of the plan"))
     if plan.kind == ExitKind.MUTUAL and plan.final_conversation_at is None:
-        problems.append("hold the final conversation")
+        problems.append(gettext("hold the final conversation"))
     if plan.kind == ExitKind.MUTUAL and plan.feedback_at is None:
-        problems.append("ask for their exit feedback")
+        problems.append(gettext("ask for their exit feedback"))
     if problems:
-        raise ValidationError({"close": "Before closing: " + "; ".join(problems) + "."})
+        raise ValidationError(
+            {"close": gettext("Before closing: %(problems)s.") % {"problems": "; ".join(problems)}}
+        )
     for step in CaseStep.objects.filter(case=case, done_at__isnull=True).order_by("order"):
         step_complete(actor=actor, step=step, now=now)
     plan.closed_at = now

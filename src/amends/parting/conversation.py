@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amends.parting.models import CrucialConversation
 from amends.parting.services import _finish_step, _require_parting, _text
@@ -34,7 +35,9 @@ def conversation_record(
     now = now or timezone.now()
     held_at = held_at or now
     if CrucialConversation.objects.filter(case=case).exists():
-        raise ValidationError("The crucial conversation of this case is already on record.")
+        raise ValidationError(
+            gettext("The crucial conversation of this case is already on record.")
+        )
     errors: dict[str, str] = {}
     not_working = _text(errors, "not_working", not_working, "Say what is not working.")
     our_part = _text(errors, "our_part", our_part, "Admit our part: what did we get wrong?")
@@ -42,14 +45,14 @@ def conversation_record(
     options = _text(errors, "options", options, "List the options you discussed.")
     their_people = (their_people or "").strip()[:300]
     if not their_people:
-        errors["their_people"] = "Say who was there from the customer."
+        errors["their_people"] = gettext("Say who was there from the customer.")
     team = set(team_members(team_id=case.account.team_id).values_list("pk", flat=True))
     if not our_people:
-        errors["our_people"] = "Say who was there from our side."
+        errors["our_people"] = gettext("Say who was there from our side.")
     elif any(person.pk not in team for person in our_people):
-        errors["our_people"] = "Only people of the account's team can be named."
+        errors["our_people"] = gettext("Only people of the account's team can be named.")
     if held_at > now:
-        errors["held_at"] = "A conversation on record has already happened."
+        errors["held_at"] = gettext("A conversation on record has already happened.")
     if errors:
         raise ValidationError(errors)
     conversation = CrucialConversation.objects.create(

@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 
 from amends.accounts.models import Lifecycle
 from amends.comms.models import Message
@@ -68,11 +68,13 @@ class ExitItemInput:
 
 
 def _require_parting(actor: Actor, case: RecoveryCase) -> None:
-    actor.require_write(case.account.team_id, "You may look at this case but not change it.")
+    actor.require_write(
+        case.account.team_id, gettext("You may look at this case but not change it.")
+    )
     if case.playbook.kind != PlaybookKind.PARTING:
-        raise ValidationError("This is not a parting case (Playbook 4).")
+        raise ValidationError(gettext("This is not a parting case (Playbook 4)."))
     if case.is_closed:
-        raise ValidationError("This case is closed and can no longer be changed.")
+        raise ValidationError(gettext("This case is closed and can no longer be changed."))
 
 
 def _end_of_day(day: date) -> datetime:
@@ -84,7 +86,7 @@ def _text(errors: dict, field: str, value: str, message: str) -> str:
     if not value:
         errors[field] = message
     elif len(value) > TEXT_MAX:
-        errors[field] = f"Keep it under {TEXT_MAX} characters."
+        errors[field] = gettext("Keep it under %(text_max)s characters.") % {"text_max": TEXT_MAX}
     return value
 
 
@@ -126,11 +128,13 @@ def conversation_decide_continue(
         errors, "agreed", agreed, "Write down what you agreed, so both sides can hold to it."
     )
     if not 7 <= attentive_days <= 365:
-        errors["attentive_days"] = "The attentive period runs from 7 to 365 days."
+        errors["attentive_days"] = gettext("The attentive period runs from 7 to 365 days.")
     if not 1 <= follow_up_every_days <= attentive_days:
-        errors["follow_up_every_days"] = "Follow up at least once in the attentive period."
+        errors["follow_up_every_days"] = gettext("Follow up at least once in the attentive period.")
     if owner is None or owner.pk not in _workers(case):
-        errors["owner"] = "The owner must be someone in the account's team who can do the work."
+        errors["owner"] = gettext(
+            "The owner must be someone in the account's team who can do the work."
+        )
     if errors:
         raise ValidationError(errors)
     record_add(
@@ -179,9 +183,9 @@ def _undecided(actor: Actor, case: RecoveryCase) -> CrucialConversation:
     _require_parting(actor, case)
     conversation = CrucialConversation.objects.filter(case=case).first()
     if conversation is None:
-        raise ValidationError("Hold and record the crucial conversation before deciding.")
+        raise ValidationError(gettext("Hold and record the crucial conversation before deciding."))
     if conversation.decision:
-        raise ValidationError("The decision of this case is already on record.")
+        raise ValidationError(gettext("The decision of this case is already on record."))
     return conversation
 
 
@@ -251,15 +255,17 @@ def _workers(case: RecoveryCase) -> set[int]:
 def _item_errors(item: ExitItemInput, workers: set[int], today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
     if item.kind not in ExitItemKind.values or item.kind == ExitItemKind.END:
-        errors["kind"] = "Choose a deliverable, a data hand-over, a final invoice or a next step."
+        errors["kind"] = gettext(
+            "Choose a deliverable, a data hand-over, a final invoice or a next step."
+        )
     if not item.what.strip():
-        errors["what"] = "Say what will be done."
+        errors["what"] = gettext("Say what will be done.")
     if item.owner is None or item.owner.pk not in workers:
-        errors["owner"] = "Each part of the exit needs an owner from the account's team."
+        errors["owner"] = gettext("Each part of the exit needs an owner from the account's team.")
     if item.due_on is None:
-        errors["due_on"] = "Each part of the exit needs a date."
+        errors["due_on"] = gettext("Each part of the exit needs a date.")
     elif item.due_on < today:
-        errors["due_on"] = "This date has already passed."
+        errors["due_on"] = gettext("This date has already passed.")
     return errors
 
 
@@ -283,21 +289,21 @@ def _plan_open(
         for field, message in _item_errors(item, workers, today).items()
     }
     if end_on is None:
-        errors["end_on"] = "Agree the date the service ends."
+        errors["end_on"] = gettext("Agree the date the service ends.")
     elif end_on < today:
-        errors["end_on"] = "The service cannot end in the past."
+        errors["end_on"] = gettext("The service cannot end in the past.")
     if owner is None or owner.pk not in workers:
-        errors["owner"] = "The exit needs an owner from the account's team."
+        errors["owner"] = gettext("The exit needs an owner from the account's team.")
     kinds = {item.kind for item in items}
     for needed in REQUIRED_KINDS:
         if needed not in kinds:
             errors.setdefault("items", f"The plan needs a {ExitItemKind(needed).label.lower()}.")
     if not 1 <= update_every_days <= 90:
-        errors["update_every_days"] = "Send an update every 1 to 90 days."
+        errors["update_every_days"] = gettext("Send an update every 1 to 90 days.")
     if errors:
         raise ValidationError(errors)
     if ExitPlan.objects.filter(case=case).exists():
-        raise ValidationError("This case already has an exit plan.")
+        raise ValidationError(gettext("This case already has an exit plan."))
     plan = ExitPlan.objects.create(
         case=case,
         kind=kind,
@@ -357,7 +363,7 @@ def _open_plan(actor: Actor, plan: ExitPlan) -> ExitPlan:
     plan = ExitPlan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan.pk)
     plan.case = case
     if plan.is_closed:
-        raise ValidationError("This exit plan is closed.")
+        raise ValidationError(gettext("This exit plan is closed."))
     return plan
 
 

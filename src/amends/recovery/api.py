@@ -5,6 +5,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
@@ -260,7 +261,12 @@ def _user(username: str | None, default: User, field: str, team_id: int) -> User
         return default
     user = team_workers(team_id=team_id).filter(username=username).first()
     if user is None:
-        raise ValidationError({field: f"no one named {username!r} works for this team"})
+        raise ValidationError(
+            {
+                field: gettext("no one named %(username)s works for this team")
+                % {"username": repr(username)}
+            }
+        )
     return user
 
 
@@ -302,7 +308,7 @@ def open_case(request, payload: CaseIn):
     account = account_get_for(user=request.user, account_id=payload.account_id, action=WRITE)
     playbook = Playbook.objects.filter(kind=payload.playbook).first()
     if playbook is None:
-        raise ValidationError({"playbook": "must be mistake, thaw, complaint or parting"})
+        raise ValidationError({"playbook": gettext("must be mistake, thaw, complaint or parting")})
     case = case_open(
         actor=Actor.api(request),
         account=account,
@@ -421,8 +427,8 @@ def resolve_commitment(request, commitment_id: int, payload: CommitmentResolveIn
         return commitment_break(actor=actor, commitment=commitment, reason=payload.reason)
     if payload.status == "renegotiated":
         if payload.due_at is None:
-            raise ValidationError({"due_at": "A renegotiated promise needs a new date."})
+            raise ValidationError({"due_at": gettext("A renegotiated promise needs a new date.")})
         return commitment_renegotiate(
             actor=actor, commitment=commitment, reason=payload.reason, due_at=payload.due_at
         )
-    raise ValidationError({"status": "must be kept, broken or renegotiated"})
+    raise ValidationError({"status": gettext("must be kept, broken or renegotiated")})

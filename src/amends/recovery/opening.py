@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
@@ -62,7 +62,9 @@ def cases_open(
     now = now or timezone.now()
     steps = list(playbook.steps.order_by("order"))
     if not steps:
-        raise ValidationError(f"The playbook {playbook.name} has no steps.")
+        raise ValidationError(
+            gettext("The playbook %(name)s has no steps.") % {"name": playbook.name}
+        )
     if owner is not None:
         protected = protected_pairs(account_ids=[a.pk for a in accounts])
         if any((a.pk, owner.pk) in protected for a in accounts):
@@ -144,7 +146,7 @@ def _opened(playbook: str, last_chance: bool, reason: str) -> Said:
 
 @transaction.atomic
 def case_open(*, actor: Actor, account: Account, playbook: Playbook, **kwargs: Any) -> RecoveryCase:
-    actor.require_write(account.team_id, "You may not open cases for this account.")
+    actor.require_write(account.team_id, gettext("You may not open cases for this account."))
     return cases_open(actor=actor, accounts=[account], playbook=playbook, **kwargs)[0]
 
 

@@ -5,7 +5,7 @@ customer) and recorded on the account's timeline in the caller's transaction."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
 from amends.people.access import WRITE, user_can
@@ -19,7 +19,10 @@ from amends.timeline.services import Actor, Said, notification_send, said
 def _check_new_owner(case: RecoveryCase, owner: User) -> None:
     if not user_can(owner, WRITE, case.account.team_id):
         raise ValidationError(
-            {"owner": f"{owner.get_username()} cannot work on this team's cases."}
+            {
+                "owner": gettext("%(value)s cannot work on this team's cases.")
+                % {"value": owner.get_username()}
+            }
         )
     if (case.account_id, owner.pk) in protected_pairs(account_ids=[case.account_id]):
         raise ValidationError({"owner": PROTECTED_MESSAGE.format(name=owner.get_username())})
@@ -75,7 +78,7 @@ def commitment_owner_set(*, actor: Actor, commitment: Commitment, owner: User) -
     case_require_write(actor, case)
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
-        raise ValidationError("This promise is resolved: its owner no longer changes.")
+        raise ValidationError(gettext("This promise is resolved: its owner no longer changes."))
     summary = said(
         gettext_noop("Commitment “%(what)s”: owner %(owner)s"),
         what=commitment.what,

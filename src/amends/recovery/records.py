@@ -4,6 +4,7 @@ so a half-filled apology never reaches the case."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from amends.recovery.models import Channel, RecordKind
 
@@ -29,33 +30,37 @@ DECISIONS = {"continue", "part"}
 
 def record_data_clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     if kind not in FIELDS:
-        raise ValidationError({"kind": f"unknown record kind {kind!r}"})
+        raise ValidationError(
+            {"kind": gettext("unknown record kind %(kind)s") % {"kind": repr(kind)}}
+        )
     required, optional = FIELDS[kind]
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for name in required:
         value = str(data.get(name) or "").strip()
         if not value:
-            errors[name] = "is required"
+            errors[name] = gettext("is required")
         clean[name] = value
     for name in optional:
         if data.get(name) not in (None, ""):
             clean[name] = str(data[name]).strip()
     if clean.get("channel") and clean["channel"] not in CHANNELS:
-        errors["channel"] = f"must be one of {', '.join(sorted(CHANNELS))}"
+        errors["channel"] = gettext("must be one of %(value)s") % {
+            "value": ", ".join(sorted(CHANNELS))
+        }
     if kind == RecordKind.DECISION and clean.get("decision") not in DECISIONS:
-        errors["decision"] = "must be continue or part"
+        errors["decision"] = gettext("must be continue or part")
     if kind == RecordKind.CONVERSATION:
         answers = data.get("answers") or []
         if not isinstance(answers, list) or not answers:
-            errors["answers"] = "record at least one question and its answer"
+            errors["answers"] = gettext("record at least one question and its answer")
         else:
             pairs = []
             for number, item in enumerate(answers, start=1):
                 question = str((item or {}).get("question") or "").strip()
                 answer = str((item or {}).get("answer") or "").strip()
                 if not question or not answer:
-                    errors[f"answers.{number}"] = "needs a question and an answer"
+                    errors[f"answers.{number}"] = gettext("needs a question and an answer")
                 pairs.append({"question": question, "answer": answer})
             clean["answers"] = pairs
     if kind == RecordKind.FOLLOW_UP:
@@ -64,7 +69,7 @@ def record_data_clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         try:
             clean["cost"] = f"{float(clean['cost']):.2f}"
         except ValueError:
-            errors["cost"] = "must be a number"
+            errors["cost"] = gettext("must be a number")
     if errors:
         raise ValidationError(errors)
     return clean

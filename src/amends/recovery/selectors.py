@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amends.core.models import SearchKind
 from amends.core.sorting import Sort
@@ -108,7 +109,7 @@ def case_get_for(*, user: User | AnonymousUser, case_id: int, action: str = READ
     if case is None:
         raise Http404("No such case.")
     if action == WRITE and not user_can(user, WRITE, case.account.team_id):
-        raise PermissionDenied("You may look at this case but not change it.")
+        raise PermissionDenied(gettext("You may look at this case but not change it."))
     return case
 
 

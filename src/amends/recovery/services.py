@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import PROTECTED_MESSAGE, protected_pairs
+from amends.core.shipped import shipped
 from amends.people.models import User
 from amends.recovery.models import (
     CasePause,
@@ -34,9 +35,11 @@ from amends.timeline.services import Actor, Said, event_build, event_record, fie
 def case_require_write(actor: Actor, case: RecoveryCase, *, open_only: bool = True) -> None:
     """Refuse a change to ``case`` by someone who may only look at it, and (unless
     ``open_only`` is off) any change once it is closed."""
-    actor.require_write(case.account.team_id, "You may look at this case but not change it.")
+    actor.require_write(
+        case.account.team_id, gettext("You may look at this case but not change it.")
+    )
     if open_only and case.is_closed:
-        raise ValidationError("This case is closed and can no longer be changed.")
+        raise ValidationError(gettext("This case is closed and can no longer be changed."))
 
 
 def case_log(
@@ -105,11 +108,13 @@ def step_complete(*, actor: Actor, step: CaseStep, now: datetime | None = None) 
     case_require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
-        raise ValidationError("This step is already finished.")
+        raise ValidationError(gettext("This step is already finished."))
     missing = step_missing(case, step)
     if missing:
         labels = ", ".join(str(Requirement(m).label) for m in missing)
-        raise ValidationError({"step": f"Record {labels} before completing this step."})
+        raise ValidationError(
+            {"step": gettext("Record %(labels)s before completing this step.") % {"labels": labels}}
+        )
     step.done_at = now or timezone.now()
     step.done_by = actor.user
     step.save(update_fields=["done_at", "done_by"])
@@ -131,9 +136,9 @@ def step_skip(
     case_require_write(actor, case)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
-        raise ValidationError("This step is already finished.")
+        raise ValidationError(gettext("This step is already finished."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why this step is skipped."})
+        raise ValidationError({"reason": gettext("Say why this step is skipped.")})
     step.done_at = now or timezone.now()
     step.done_by = actor.user
     step.skipped_reason = reason.strip()[:300]
@@ -161,9 +166,11 @@ def case_pause(
     case = case_lock(case)
     case_require_write(actor, case)
     if case.is_paused:
-        raise ValidationError("The clock is already paused.")
+        raise ValidationError(gettext("The clock is already paused."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say what you are waiting for from the customer."})
+        raise ValidationError(
+            {"reason": gettext("Say what you are waiting for from the customer.")}
+        )
     now = now or timezone.now()
     case.paused_at, case.pause_reason = now, reason.strip()[:300]
     case.save(update_fields=["paused_at", "pause_reason"])
@@ -182,7 +189,7 @@ def case_resume(*, actor: Actor, case: RecoveryCase, now: datetime | None = None
     case = case_lock(case)
     case_require_write(actor, case)
     if case.paused_at is None:
-        raise ValidationError("The clock is not paused.")
+        raise ValidationError(gettext("The clock is not paused."))
     now = now or timezone.now()
     waited = max(now - case.paused_at, timedelta(0))
     # Every unfinished deadline moves by the time spent waiting on the customer.
@@ -221,7 +228,9 @@ def record_add(
     person = by or actor.user
     if kind == RecordKind.APOLOGY and person is None:
         # "I am sorry", said by someone: never "the company regrets".
-        raise ValidationError({"by": "An apology is made by a person: say who apologised."})
+        raise ValidationError(
+            {"by": gettext("An apology is made by a person: say who apologised.")}
+        )
     record = CaseRecord.objects.create(
         case=case, kind=kind, at=at or timezone.now(), by=person, data=clean
     )
@@ -303,14 +312,14 @@ def commitment_add(
     case_require_write(actor, case)
     errors = {}
     if not what.strip():
-        errors["what"] = "Say what you promise."
+        errors["what"] = gettext("Say what you promise.")
     if not measure.strip():
-        errors["measure"] = "Say how you will both know it is done."
+        errors["measure"] = gettext("Say how you will both know it is done.")
     if due_at is None:
-        errors["due_at"] = "A promise needs a date."
+        errors["due_at"] = gettext("A promise needs a date.")
     elif due_at < (now or timezone.now()):
         # A promise made already late is broken the moment it is made.
-        errors["due_at"] = "A promise's date must be in the future."
+        errors["due_at"] = gettext("A promise's date must be in the future.")
     if (case.account_id, owner.pk) in protected_pairs(account_ids=[case.account_id]):
         errors["owner"] = PROTECTED_MESSAGE.format(name=owner.get_username())
     if errors:
@@ -342,7 +351,10 @@ def _open_commitment(commitment: Commitment) -> tuple[RecoveryCase, Commitment]:
     case = case_lock(commitment.case)
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
-        raise ValidationError(f"This commitment is already {commitment.get_status_display()}.")
+        raise ValidationError(
+            gettext("This commitment is already %(value)s.")
+            % {"value": commitment.get_status_display()}
+        )
     return case, commitment
 
 
@@ -382,7 +394,7 @@ def commitment_break(
     case, commitment = _open_commitment(commitment)
     case_require_write(actor, case)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the promise was broken."})
+        raise ValidationError({"reason": gettext("Say why the promise was broken.")})
     commitment.status, commitment.reason = CommitmentStatus.BROKEN, reason.strip()[:300]
     commitment.resolved_at = now or timezone.now()
     commitment.save(update_fields=["status", "reason", "resolved_at"])
@@ -417,9 +429,9 @@ def commitment_renegotiate(
     case, old = _open_commitment(commitment)
     case_require_write(actor, case)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the promise is renegotiated."})
+        raise ValidationError({"reason": gettext("Say why the promise is renegotiated.")})
     if due_at < (now or timezone.now()):
-        raise ValidationError({"due_at": "A promise's date must be in the future."})
+        raise ValidationError({"due_at": gettext("A promise's date must be in the future.")})
     old.status, old.reason = CommitmentStatus.RENEGOTIATED, reason.strip()[:300]
     old.resolved_at = now or timezone.now()
     old.save(update_fields=["status", "reason", "resolved_at"])
@@ -471,7 +483,9 @@ def case_close(
     case = case_lock(case)
     case_require_write(actor, case)
     if outcome not in Outcome.values:
-        raise ValidationError({"outcome": f"must be one of {', '.join(Outcome.values)}"})
+        raise ValidationError(
+            {"outcome": gettext("must be one of %(value)s") % {"value": ", ".join(Outcome.values)}}
+        )
     skipped = list(
         case.steps.filter(key__in=ESSENTIAL_STEPS, done_at__isnull=False)
         .exclude(skipped_reason="")
@@ -480,18 +494,23 @@ def case_close(
     if skipped and outcome in (Outcome.RECOVERED, Outcome.ADVOCATE) and not confirm_skipped:
         raise ValidationError(
             {
-                "confirm_skipped": "These steps were skipped: "
-                + ", ".join(skipped)
-                + ". Confirm that the customer is recovered all the same."
+                "confirm_skipped": gettext(
+                    "These steps were skipped: %(steps)s. "
+                    "Confirm that the customer is recovered all the same."
+                )
+                % {"steps": ", ".join(shipped(title) for title in skipped)}
             }
         )
     unfinished = list(case.steps.filter(done_at__isnull=True).values_list("title", flat=True))
     if unfinished:
         raise ValidationError(
-            {"outcome": "Finish or skip every step before closing: " + ", ".join(unfinished)}
+            {
+                "outcome": gettext("Finish or skip every step before closing: %(steps)s")
+                % {"steps": ", ".join(shipped(title) for title in unfinished)}
+            }
         )
     if case.commitments.filter(status=CommitmentStatus.OPEN).exists():
-        raise ValidationError({"outcome": "Resolve every open commitment before closing."})
+        raise ValidationError({"outcome": gettext("Resolve every open commitment before closing.")})
     now = now or timezone.now()
     if case.is_paused:
         CasePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)

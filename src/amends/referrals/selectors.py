@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from amends.accounts.models import Account, Lifecycle
 from amends.accounts.selectors import AccountFilters, account_list
@@ -75,7 +76,7 @@ def referral_get_for(
     if referral is None:
         raise Http404("No such referral.")
     if action == WRITE and not referral_visible_to(user, WRITE).filter(pk=referral_id).exists():
-        raise PermissionDenied("You may look at this referral but not change it.")
+        raise PermissionDenied(gettext("You may look at this referral but not change it."))
     return referral
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from amends.accounts.models import Account
 from amends.referrals.models import NAME_MAX, NOTE_MAX, Referral
@@ -40,33 +40,40 @@ def _checked(
     errors: dict[str, str] = {}
     if referred_account is not None:
         if referred_account.pk == referrer.pk:
-            errors["referred_account"] = "An account cannot refer itself."
+            errors["referred_account"] = gettext("An account cannot refer itself.")
         elif referred_account.team_id != referrer.team_id:
-            errors["referred_account"] = (
-                f"{referred_account.name} is not in the referrer's team "
-                f"({referrer.team.name}): both must be in the same team."
-            )
+            errors["referred_account"] = gettext(
+                "%(name)s is not in the referrer's team (%(name2)s): both must be in the same team."
+            ) % {"name": referred_account.name, "name2": referrer.team.name}
         elif Referral.objects.filter(referrer=referrer, referred_account=referred_account).exists():
-            errors["referred_account"] = (
-                f"{referrer.name} has already referred {referred_account.name}."
-            )
+            errors["referred_account"] = gettext("%(name)s has already referred %(name2)s.") % {
+                "name": referrer.name,
+                "name2": referred_account.name,
+            }
     elif not referred_name:
-        errors["referred_name"] = "Name the company referred, or choose its account."
+        errors["referred_name"] = gettext("Name the company referred, or choose its account.")
     elif Referral.objects.filter(
         referrer=referrer, referred_account__isnull=True, referred_name__iexact=referred_name
     ).exists():
-        errors["referred_name"] = f"{referrer.name} has already referred {referred_name}."
+        errors["referred_name"] = gettext("%(name)s has already referred %(referred_name)s.") % {
+            "name": referrer.name,
+            "referred_name": referred_name,
+        }
     if len(referred_name) > NAME_MAX:
-        errors["referred_name"] = f"At most {NAME_MAX} characters."
+        errors["referred_name"] = gettext("At most %(name_max)s characters.") % {
+            "name_max": NAME_MAX
+        }
     if referred_contact_email:
         try:
             validate_email(referred_contact_email)
         except ValidationError:
-            errors["referred_contact_email"] = "Enter a valid email address."
+            errors["referred_contact_email"] = gettext("Enter a valid email address.")
     if referred_on > today:
-        errors["referred_on"] = "A referral cannot be dated in the future."
+        errors["referred_on"] = gettext("A referral cannot be dated in the future.")
     if len(note) > NOTE_MAX:
-        errors["note"] = f"Keep the note under {NOTE_MAX} characters."
+        errors["note"] = gettext("Keep the note under %(note_max)s characters.") % {
+            "note_max": NOTE_MAX
+        }
     if errors:
         raise ValidationError(errors)
 
@@ -87,7 +94,9 @@ def referral_record(
     """Record that ``referrer`` referred a company: an account of the same team, or
     one known only by its name. Whether the referrer is a former client is decided
     now and kept with the referral."""
-    actor.require_write(referrer.team_id, "You may look at this account but not change it.")
+    actor.require_write(
+        referrer.team_id, gettext("You may look at this account but not change it.")
+    )
     now = now or timezone.now()
     referred_on = referred_on or timezone.localdate(now)
     referred_name = referred_name.strip()
@@ -95,7 +104,12 @@ def referral_record(
         referred_name = referred_account.name
     contact_name = referred_contact_name.strip()
     if len(contact_name) > NAME_MAX:
-        raise ValidationError({"referred_contact_name": f"At most {NAME_MAX} characters."})
+        raise ValidationError(
+            {
+                "referred_contact_name": gettext("At most %(name_max)s characters.")
+                % {"name_max": NAME_MAX}
+            }
+        )
     _checked(
         referrer=referrer,
         referred_account=referred_account,
@@ -125,7 +139,10 @@ def referral_record(
     except IntegrityError:
         # Another request recorded the same pair between the check and the insert.
         raise ValidationError(
-            {"referred_account": f"{referrer.name} has already referred {referred_name}."}
+            {
+                "referred_account": gettext("%(name)s has already referred %(referred_name)s.")
+                % {"name": referrer.name, "referred_name": referred_name}
+            }
         ) from None
     Signal.objects.get_or_create(
         source=SIGNAL_SOURCE,
@@ -178,7 +195,9 @@ def referral_record(
 def referral_delete(*, actor: Actor, referral: Referral, now: datetime | None = None) -> None:
     """Remove a referral recorded by mistake, and its signal. Removing one that is
     already gone does nothing."""
-    actor.require_write(referral.team_id, "You may look at this referral but not change it.")
+    actor.require_write(
+        referral.team_id, gettext("You may look at this referral but not change it.")
+    )
     now = now or timezone.now()
     Signal.objects.filter(source=SIGNAL_SOURCE, external_id=referral.signal_external_id).delete()
     deleted, _ = Referral.objects.filter(pk=referral.pk).delete()

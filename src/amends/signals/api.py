@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from amends.accounts.selectors import account_get_for
@@ -111,7 +112,7 @@ def problems_as_errors(problems, prefix: str = "") -> list[dict]:
 )
 def record_signals(request, payload: SignalsIn):
     if not user_can_write_anywhere(request.user):
-        raise PermissionDenied("You may look at accounts but not add signals to them.")
+        raise PermissionDenied(gettext("You may look at accounts but not add signals to them."))
     items = [item_texts(item.dict()) for item in payload.signals]
     try:
         result = signals_record(actor=Actor.api(request), items=items, default_source=API_SOURCE)
