@@ -117,7 +117,7 @@ def open_work_chart(data: dict, scope: Scope):
             BarIn(
                 label=_t("All steps done")
                 if r["stage"] == NO_STAGE
-                else titles.get((r["playbook"], r["stage"]), r["stage"]),
+                else shipped(titles.get((r["playbook"], r["stage"]), r["stage"])),
                 value=r["cases"],
                 text=number(r["cases"]),
                 group=str(kinds.get(r["playbook"], r["playbook"])),

@@ -72,14 +72,19 @@ def _strings(value) -> list[str]:
     return []
 
 
-# Shipped rows that are the customer's words in each language, not the interface's.
+# Shipped rows that are the customer's words in each language, not the interface's:
+# data on the screens that list them, and only there (their common words would hide
+# the interface's anywhere else).
 CONTENT = {"comms.MessageTemplate"}
+CONTENT_SCREENS = {"comms:templates", "comms:template"}
 # The product's words kept on a row, which the screens must show in the reader's
-# language: an event's or a notification's summary (its values are data), and the
-# names of the values an event changed.
+# language: an event's or a notification's summary (its values are data), the names
+# of the values an event changed, a case's steps and what an escalation says.
 PRODUCT = {
     "timeline.event": {"summary", "said", "before", "after"},
     "timeline.notification": {"summary", "said"},
+    "recovery.casestep": {"title"},  # a shipped step's title, copied onto the case
+    "recovery.escalation": {"reason"},
 }
 
 
@@ -98,15 +103,17 @@ def shipped(db):
     return _rows()
 
 
-def data_words(shipped: set) -> set[str]:
-    """Every word in the text of the rows the test made: the data's own words."""
+def data_words(shipped: set, *, content: bool = False) -> set[str]:
+    """Every word in the text of the rows the test made: the data's own words (with
+    ``content``, those of the shipped CONTENT too)."""
     words = set()
     for model in apps.get_models():
         fields = _text_fields(model)
         if not fields:
             continue
         for row in model._default_manager.values_list("pk", *fields):
-            if (model._meta.label, row[0]) in shipped and model._meta.label not in CONTENT:
+            shown = content and model._meta.label in CONTENT
+            if (model._meta.label, row[0]) in shipped and not shown:
                 continue
             for text in _strings(list(row[1:])):
                 words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
@@ -126,7 +133,13 @@ def world(shipped, people, account, declare):
     from amends.mail.models import Mailbox
     from amends.notices.services import notice_recipients_import, notice_run_create
     from amends.people.services import token_create
-    from amends.recovery.models import Playbook, PlaybookKind
+    from amends.recovery.models import (
+        LATE_STEP,
+        Escalation,
+        EscalationLevel,
+        Playbook,
+        PlaybookKind,
+    )
     from amends.recovery.opening import case_open
     from amends.recovery.services import commitment_add
     from amends.referrals.services import referral_record
@@ -181,6 +194,15 @@ def world(shipped, people, account, declare):
     )
     referral = referral_record(actor=agent, referrer=account, referred_name="Gamma Labels")
     Mailbox.objects.create(team=people.north, address="support@north.example")
+    step = case.steps.order_by("order").first()
+    Escalation.objects.create(
+        case=case,
+        step=step,
+        level=EscalationLevel.MANAGER,
+        recipient=people.manager,
+        reason=LATE_STEP % {"title": step.title},
+        raised_at=timezone.now(),
+    )
     postmortem = incident.postmortem
     postmortem.what_happened = "The printer used last year's template."
     postmortem.published_at = timezone.now()
@@ -235,7 +257,7 @@ def arguments(name: str, needs: list[str], world: dict) -> dict:
     return given
 
 
-def screens_in_pseudo_locale(client, world) -> tuple[list[str], dict[str, list[str]]]:
+def screens_in_pseudo_locale(client, world) -> tuple[list[str], dict[tuple, list[str]]]:
     """Open every URL in the pseudo-locale: the screens (a 200 with HTML) and, for
     each, the texts on it with a word that did not go through gettext."""
     client.cookies["django_language"] = "pl"
@@ -249,12 +271,14 @@ def screens_in_pseudo_locale(client, world) -> tuple[list[str], dict[str, list[s
             seen.append(name)
             found = visible_texts(response.content.decode())
             if found:
-                problems[url] = found
+                problems[(name, url)] = found
     return seen, problems
 
 
 def test_every_screen_says_each_word_in_the_person_s_language(world, shipped, client, people):
-    words = data_words(shipped) | {"amends", "english", "polski"}
+    own = {"amends", "english", "polski"}  # the product's name, languages' own names
+    words = data_words(shipped) | own
+    with_content = data_words(shipped, content=True) | own
     every, problems = [], {}
     for person in (people.manager, people.admin, None):
         client.logout()
@@ -262,8 +286,8 @@ def test_every_screen_says_each_word_in_the_person_s_language(world, shipped, cl
             login(client, person)
         seen, found = screens_in_pseudo_locale(client, world)
         every += seen
-        for url, texts in found.items():
-            bad = untranslated(texts, words)
+        for (name, url), texts in found.items():
+            bad = untranslated(texts, with_content if name in CONTENT_SCREENS else words)
             if bad:
                 problems.setdefault(url, set()).update(bad)
     report = "\n".join(

@@ -2,6 +2,8 @@
 the cause categories) reads in each language the interface speaks, while an
 administrator's own words show as written."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -26,16 +28,22 @@ def shipped_texts() -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ["zh_Hans", "el", "pl"])
 def test_every_shipped_text_and_label_has_a_translation(language):
+    """In the catalog, translated (a label may read the same, as "status" in Polish)."""
     with translation.override("en"):
-        english = [str(label) for label in [*COLUMN_LABELS.values(), *CHANGE_LABELS.values()]]
-    with translation.override(language):
-        missing = [text for text in shipped_texts() if shipped(text) == text]
         labels = [str(label) for label in [*COLUMN_LABELS.values(), *CHANGE_LABELS.values()]]
+    translated = {msgid for msgid, msgstr, fuzzy in _po_entries(_catalog(language)) if msgstr}
+    missing = [text for text in [*shipped_texts(), *labels] if text not in translated]
     assert not missing, f"{language} lacks: {missing}"
-    same = [e for e, t in zip(english, labels, strict=True) if e == t]
-    assert not same, f"{language} lacks: {same}"
+
+
+def _catalog(language: str):
+    from pathlib import Path
+
+    import amends
+
+    return Path(amends.__file__).parent / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
 def test_an_administrator_s_own_words_show_as_written():
@@ -64,13 +72,21 @@ def test_the_case_page_shows_the_method_in_the_reader_s_language(client, people,
     assert "Tell them first" not in page
 
 
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    """A .po string's text: its C escapes undone."""
+    return re.sub(r"\\(.)", lambda found: ESCAPES.get(found[1], found[1]), text)
+
+
 def _po_entries(path) -> list[tuple[str, str, bool]]:
     """(msgid, msgstr, fuzzy) of each entry of a .po file (plural forms: the first)."""
     entries, field, fuzzy, values = [], None, False, {}
 
     def close():
         if values.get("msgid"):
-            entries.append((values["msgid"], values.get("msgstr", ""), fuzzy))
+            entries.append((_unescape(values["msgid"]), values.get("msgstr", ""), fuzzy))
 
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
@@ -89,12 +105,7 @@ def _po_entries(path) -> list[tuple[str, str, bool]]:
 
 @pytest.mark.parametrize("language", ["zh_Hans", "el", "pl"])
 def test_every_message_of_the_catalog_is_translated(language):
-    from pathlib import Path
-
-    import amends
-
-    path = Path(amends.__file__).parent / "locale" / language / "LC_MESSAGES" / "django.po"
-    entries = _po_entries(path)
+    entries = _po_entries(_catalog(language))
     assert len(entries) > 1000
     missing = [msgid for msgid, msgstr, fuzzy in entries if fuzzy or not msgstr]
     assert not missing, f"{language}: {len(missing)} untranslated, first {missing[:5]}"
