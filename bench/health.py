@@ -329,7 +329,6 @@ def writes_floor(db_path: Path, day: str, kind: str) -> tuple[float, int]:
     source, db = sqlite3.connect(db_path), sqlite3.connect(copy)
     try:
         source.backup(db)
-        source.close()
         db.isolation_level = None  # the statements say BEGIN and COMMIT themselves
         db.execute("PRAGMA cache_size = -8000")  # as the rescore's _small_page_cache
         db.execute("CREATE TEMP TABLE scored AS SELECT * FROM health_accounthealth")

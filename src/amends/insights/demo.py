@@ -153,6 +153,7 @@ def _lifecycle_history(now: datetime, rng: random.Random, former: list[Account])
         lifecycle__in=[Lifecycle.CHURNED, Lifecycle.WON_BACK]
     ).exclude(pk__in=told.values("account_id"))
     gone = {a.pk for a in former}
+    fields = field_names(Account, ["lifecycle"])
     for account in accounts.order_by("pk"):
         if account.lifecycle == Lifecycle.WON_BACK:
             moves = [
@@ -172,7 +173,7 @@ def _lifecycle_history(now: datetime, rng: random.Random, former: list[Account])
                     summary=said(
                         gettext_noop("Account %(name)s updated: %(fields)s"),
                         name=account.name,
-                        fields=field_names(Account, ["lifecycle"]),
+                        fields=fields,
                     ),
                     before={"lifecycle": before},
                     after={"lifecycle": after},

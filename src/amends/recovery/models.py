@@ -329,9 +329,9 @@ class Escalation(models.Model):
     def reason_shown(self) -> str:
         """The reason in the reader's language: from what is late, when it is a step
         or a promise; else the reason as written (a shipped one is translated)."""
-        if self.step_id is not None and self.step is not None:
+        if self.step is not None:
             return gettext(LATE_STEP) % {"title": shipped(self.step.title)}
-        if self.commitment_id is not None and self.commitment is not None:
+        if self.commitment is not None:
             return gettext(LATE_COMMITMENT) % {"what": self.commitment.what}
         return shipped(self.reason)
 

@@ -78,6 +78,7 @@ def accounts_lifecycle_move(actor: Actor, accounts: list[Account], to: str, now:
     if not moving:
         return
     Account.objects.filter(pk__in=[a.pk for a in moving]).update(lifecycle=to, updated_at=now)
+    fields = field_names(Account, ["lifecycle"])
     Event.objects.bulk_create(
         event_build(
             actor=actor,
@@ -87,7 +88,7 @@ def accounts_lifecycle_move(actor: Actor, accounts: list[Account], to: str, now:
             summary=said(
                 gettext_noop("Account %(name)s updated: %(fields)s"),
                 name=account.name,
-                fields=field_names(Account, ["lifecycle"]),
+                fields=fields,
             ),
             before={"lifecycle": account.lifecycle},
             after={"lifecycle": to},

@@ -24,7 +24,22 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("timeline events are append-only")
 
 
-class Event(models.Model):
+class ShownSummary:
+    """An event's or a notification's summary in the reader's language (services.Said);
+    one written before there was a Said shows as written."""
+
+    summary: str
+    said: str | None
+    said_values: dict | None
+
+    @property
+    def summary_shown(self) -> str:
+        from amends.timeline.services import said_shown
+
+        return said_shown(self.said or "", self.said_values or {}, self.summary)
+
+
+class Event(ShownSummary, models.Model):
     """One change, as it happened: who, when, through what, and the values
     before and after. Rows are never updated or deleted."""
 
@@ -76,12 +91,6 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("timeline events are append-only")
-
-    @property
-    def summary_shown(self) -> str:
-        from amends.timeline.services import said_shown
-
-        return said_shown(self.said or "", self.said_values or {}, self.summary)
 
     def changes(self) -> list[tuple[str, object, object]]:
         """Each value the event changed, as a person reads it: the field's name and
@@ -181,12 +190,16 @@ def _field(model: Any, key: str) -> Any:
     return None
 
 
+def field_label(model: Any, key: str) -> str:
+    """The name a person reads for ``key`` of ``model``: its field's verbose name."""
+    name = getattr(_field(model, key), "verbose_name", None)
+    return str(name) if name else key.replace("_", " ")
+
+
 def change_label(model: Any, key: str) -> str:
     if key in CHANGE_LABELS:
         return str(CHANGE_LABELS[key])
-    field = _field(model, key)
-    name = getattr(field, "verbose_name", None)
-    return str(name) if name else key.replace("_", " ")
+    return field_label(model, key)
 
 
 def change_value(model: Any, key: str, value: object) -> object:
@@ -206,7 +219,7 @@ class NotificationKind(models.TextChoices):
     DUE_TODAY = "due_today", _("Falls due today")
 
 
-class Notification(models.Model):
+class Notification(ShownSummary, models.Model):
     """What happened to one person: something given to them, a customer's reply in
     their thread. The bell shows it; the worker mails it once (reminders)."""
 
@@ -238,9 +251,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.summary}"
-
-    @property
-    def summary_shown(self) -> str:
-        from amends.timeline.services import said_shown
-
-        return said_shown(self.said or "", self.said_values or {}, self.summary)

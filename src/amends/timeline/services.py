@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
+from amends.core.shipped import shipped
 from amends.people.access import WRITE, user_can
-from amends.timeline.models import Event, Notification, Via
+from amends.timeline.models import Event, Notification, Via, field_label
 
 
 @dataclass(frozen=True)
@@ -87,31 +88,48 @@ def _english(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else plain(value)
 
 
+def _lazy(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return any(map(_lazy, value))
+    return isinstance(value, Promise)
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, list):
         return [_shown(item) for item in value]
-    return gettext(value) if isinstance(value, str) and value else value
+    return shipped(value) if isinstance(value, str) else value
 
 
 def field_names(model: type[models.Model], fields: list[str]) -> list[str]:
     """The names of ``fields`` of ``model`` as a person reads them, in English (a
     Said translates them when shown)."""
     with translation.override("en"):
-        return [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in fields]
+        return [field_label(model, name) for name in fields]
 
 
 def said(*messages: str, **values: Any) -> Said:
     """``messages`` (each marked with gettext_noop, said one after the other) and their
     values, in English: a lazy label is written in English whatever the language of
     the request that made it."""
-    with translation.override("en"):
-        kept = {name: _english(value) for name, value in values.items()}
+    if any(map(_lazy, values.values())):
+        with translation.override("en"):
+            kept = {name: _english(value) for name, value in values.items()}
+    else:
+        kept = {name: plain(value) for name, value in values.items()}
     return Said(PARTS.join(messages), kept)
 
 
-def said_columns(words: Said) -> dict[str, Any]:
-    """An event's or notification's summary columns, for rows inserted in bulk."""
-    return {"summary": words.english()[:300], "said": words.message, "said_values": words.values}
+def said_columns(summary: str | Said) -> dict[str, Any]:
+    """An event's or notification's summary columns: the English text, and the message
+    and values a Said keeps to show it in each reader's language (none for a plain
+    text, which shows as written)."""
+    if isinstance(summary, Said):
+        return {
+            "summary": summary.english()[:300],
+            "said": summary.message,
+            "said_values": summary.values,
+        }
+    return {"summary": summary[:300], "said": None, "said_values": None}
 
 
 def said_shown(message: str, values: dict[str, Any], english: str) -> str:
@@ -156,7 +174,6 @@ def event_build(
     after: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
-    words = summary if isinstance(summary, Said) else Said("", {})
     return Event(
         account_id=account_id,
         at=at or timezone.now(),
@@ -166,9 +183,7 @@ def event_build(
         action=action,
         subject_type=subject._meta.label_lower,
         subject_id=subject.pk,
-        summary=(words.english() if words.message else str(summary))[:300],
-        said=words.message or None,
-        said_values=words.values if words.message else None,
+        **said_columns(summary),
         before=before or {},
         after=after or {},
     )
@@ -193,13 +208,10 @@ def notification_send(
     Nobody is told of what they did themselves."""
     if recipient is None or (actor.user is not None and actor.user.pk == recipient.pk):
         return None
-    words = summary if isinstance(summary, Said) else Said("", {})
     return Notification.objects.create(
         recipient=recipient,
         kind=kind,
-        summary=(words.english() if words.message else str(summary))[:300],
-        said=words.message or None,
-        said_values=words.values if words.message else None,
+        **said_columns(summary),
         path=path[:300],
         actor_name=actor.name,
         at=at or timezone.now(),

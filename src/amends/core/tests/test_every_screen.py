@@ -103,21 +103,28 @@ def shipped(db):
     return _rows()
 
 
-def data_words(shipped: set, *, content: bool = False) -> set[str]:
-    """Every word in the text of the rows the test made: the data's own words (with
-    ``content``, those of the shipped CONTENT too)."""
+def _words(models_, keep) -> set[str]:
+    """The words in the text of the rows of ``models_`` for which ``keep`` holds."""
     words = set()
-    for model in apps.get_models():
+    for model in models_:
         fields = _text_fields(model)
         if not fields:
             continue
         for row in model._default_manager.values_list("pk", *fields):
-            shown = content and model._meta.label in CONTENT
-            if (model._meta.label, row[0]) in shipped and not shown:
-                continue
-            for text in _strings(list(row[1:])):
-                words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
+            if keep(model._meta.label, row[0]):
+                for text in _strings(list(row[1:])):
+                    words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
     return words
+
+
+def data_words(shipped: set) -> set[str]:
+    """Every word in the text of the rows the test made: the data's own words."""
+    return _words(apps.get_models(), lambda label, pk: (label, pk) not in shipped)
+
+
+def content_words() -> set[str]:
+    """The words of the shipped CONTENT (data on CONTENT_SCREENS)."""
+    return _words([apps.get_model(label) for label in CONTENT], lambda label, pk: True)
 
 
 @pytest.fixture
@@ -278,7 +285,7 @@ def screens_in_pseudo_locale(client, world) -> tuple[list[str], dict[tuple, list
 def test_every_screen_says_each_word_in_the_person_s_language(world, shipped, client, people):
     own = {"amends", "english", "polski"}  # the product's name, languages' own names
     words = data_words(shipped) | own
-    with_content = data_words(shipped, content=True) | own
+    with_content = words | content_words()
     every, problems = [], {}
     for person in (people.manager, people.admin, None):
         client.logout()
